@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Container lifecycle benchmark: `<runtime> run` of /bin/true in a busybox bundle,
+# myruntime vs runc (and crun where it can run on this host).
+#
+#   bench/lifecycle.sh                 # N=30 runs per runtime
+#   N=100 bench/lifecycle.sh
+#   MYRUNTIME=/path/to/myruntime bench/lifecycle.sh
+#
+# Each run gets a unique container id and its own --root state dir. Runtimes are
+# alternated every round (rotating order), after one untimed warm-up run each.
+# Must run as root. Everything it makes lives in one temp dir removed on exit.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${N:-30}"
+MYRUNTIME="${MYRUNTIME:-$repo_root/bin/myruntime}"
+RUNC="${RUNC:-$(command -v runc || true)}"
+CRUN="${CRUN:-$(command -v crun || true)}"
+
+die() { echo "lifecycle: $*" >&2; exit 1; }
+
+[[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
+[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
+[[ -n "$RUNC" && -x "$RUNC" ]] || die "runc not found (apt-get install runc)"
+[[ $(id -u) -eq 0 ]] || die "must run as root"
+command -v jq >/dev/null || die "jq is required (apt-get install jq)"
+
+work="$(mktemp -d /tmp/myruntime-bench.XXXXXX)"
+# "binary<TAB>root<TAB>id" of the container currently being run, for cleanup.
+current=""
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [[ -n "$current" ]]; then
+        IFS=$'\t' read -r c_bin c_root c_id <<<"$current"
+        "$c_bin" --root "$c_root" delete -f "$c_id" >/dev/null 2>&1 || true
+    fi
+    rm -rf "$work"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Microseconds since the epoch, without forking (bash >= 5), else date(1).
+now_us() {
+    if [[ -n "${EPOCHREALTIME:-}" ]]; then
+        local t="${EPOCHREALTIME//[!0-9]/}"
+        echo "$t"
+    else
+        echo $(( $(date +%s%N) / 1000 ))
+    fi
+}
+
+echo "lifecycle: building busybox bundle in $work/bundle" >&2
+"$repo_root/scripts/mkimage-busybox.sh" "$work/bundle" 2>/dev/null
+jq '.process.args = ["/bin/true"]' "$work/bundle/config.json" > "$work/config.json"
+mv "$work/config.json" "$work/bundle/config.json"
+mkdir -p "$work/roots"
+
+seq_no=0
+# run_one NAME BINARY -> runs once; sets $elapsed_us. Returns the runtime's exit code.
+run_one() {
+    local name="$1" bin="$2"
+    seq_no=$((seq_no + 1))
+    local id="mrb-$$-$name-$seq_no"
+    local root="$work/roots/$name-$seq_no"
+    mkdir -p "$root"
+    current="$bin"$'\t'"$root"$'\t'"$id"
+    local t0 t1 rc=0
+    t0="$(now_us)"
+    "$bin" --root "$root" run -b "$work/bundle" "$id" </dev/null >"$work/out" 2>"$work/err" || rc=$?
+    t1="$(now_us)"
+    elapsed_us=$((t1 - t0))
+    if [[ $rc -ne 0 ]]; then
+        return "$rc"
+    fi
+    current=""
+    rm -rf "$root"
+    return 0
+}
+
+fail_run() {
+    local name="$1" rc="$2"
+    echo "lifecycle: '$name run' failed with exit code $rc:" >&2
+    sed 's/^/  | /' "$work/err" "$work/out" >&2
+    exit 1
+}
+
+names=(myruntime runc)
+bins=("$MYRUNTIME" "$RUNC")
+crun_note=""
+
+# Probe crun once: it refuses to run on some cgroup layouts (e.g. v1/hybrid).
+if [[ -z "$CRUN" || ! -x "$CRUN" ]]; then
+    crun_note="crun: skipped (not installed)"
+elif run_one crun "$CRUN"; then
+    names+=(crun)
+    bins+=("$CRUN")
+else
+    why="$(grep -hv '^[[:space:]]*$' "$work/err" "$work/out" | tail -n 1 || true)"
+    IFS=$'\t' read -r c_bin c_root c_id <<<"$current"
+    "$c_bin" --root "$c_root" delete -f "$c_id" >/dev/null 2>&1 || true
+    rm -rf "$c_root"
+    current=""
+    crun_note="crun: skipped (probe run failed: ${why:-no output})"
+fi
+[[ -n "$crun_note" ]] && echo "lifecycle: $crun_note" >&2
+
+count=${#names[@]}
+# Warm-up (untimed), also catches a runtime that cannot run the bundle at all.
+for ((k = 0; k < count; k++)); do
+    run_one "${names[k]}" "${bins[k]}" || fail_run "${names[k]}" $?
+    : > "$work/times-${names[k]}"
+done
+
+echo "lifecycle: $N timed runs per runtime: ${names[*]}" >&2
+for ((i = 0; i < N; i++)); do
+    for ((j = 0; j < count; j++)); do
+        k=$(( (i + j) % count ))
+        run_one "${names[k]}" "${bins[k]}" || fail_run "${names[k]}" $?
+        echo "$elapsed_us" >> "$work/times-${names[k]}"
+    done
+done
+
+# stats FILE -> "median p90 min mean" in ms (p90 = nearest rank).
+stats() {
+    sort -n "$1" | awk '
+        { v[NR] = $1; sum += $1 }
+        END {
+            n = NR
+            med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+            r = int(0.9 * n); if (r < 0.9 * n) r++; if (r < 1) r = 1
+            printf "%.3f %.3f %.3f %.3f\n", med / 1000, v[r] / 1000, v[1] / 1000, sum / n / 1000
+        }'
+}
+
+echo
+echo "container lifecycle: '<runtime> run' of /bin/true, busybox bundle, N=$N per runtime"
+printf '%-10s %6s %11s %11s %11s %11s\n' runtime runs median_ms p90_ms min_ms mean_ms
+declare -A median p90
+for name in "${names[@]}"; do
+    read -r med p mn mean < <(stats "$work/times-$name")
+    median[$name]=$med
+    p90[$name]=$p
+    printf '%-10s %6d %11s %11s %11s %11s\n' "$name" "$(wc -l < "$work/times-$name")" "$med" "$p" "$mn" "$mean"
+done
+[[ -n "$crun_note" ]] && echo "$crun_note"
+
+ratio() {
+    awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'
+}
+echo "ratio myruntime/runc: median $(ratio "${median[myruntime]}" "${median[runc]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[runc]}")x"
+if [[ -n "${median[crun]:-}" ]]; then
+    echo "ratio myruntime/crun: median $(ratio "${median[myruntime]}" "${median[crun]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[crun]}")x"
+fi

@@ -1,0 +1,40 @@
+namespace MyRuntime.Linux.Spawn;
+
+/// <summary>What a new process gets: its program, namespaces to create or join, identity and descriptors.</summary>
+public sealed class SpawnOptions
+{
+    public required string Path { get; init; }
+
+    public required IReadOnlyList<string> Args { get; init; }
+
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    /// <summary>CLONE_NEW* flags of namespaces to create. CLONE_NEWCGROUP is created only after the go signal,
+    /// so that the parent can first place the process in its cgroup.</summary>
+    public int NewNamespaces { get; init; }
+
+    /// <summary>Existing namespaces to join: an open descriptor (CLOEXEC) and its CLONE_NEW* type, in join order.</summary>
+    public IReadOnlyList<(int Fd, int Type)> Joins { get; init; } = [];
+
+    /// <summary>The child's end of the sync socket; -1 for a plain spawn (errors then surface only as exit 127).</summary>
+    public int SyncFd { get; init; } = -1;
+
+    /// <summary>The parent's end of the same socket.</summary>
+    public int ParentSyncFd { get; init; } = -1;
+
+    /// <summary>Descriptors for the child's 0, 1, 2; -1 keeps the parent's.</summary>
+    public int Stdin { get; init; } = -1;
+
+    public int Stdout { get; init; } = -1;
+
+    public int Stderr { get; init; } = -1;
+
+    /// <summary>Descriptors that survive execve (their close-on-exec flag is cleared in the child).</summary>
+    public IReadOnlyList<int> Inherit { get; init; } = [];
+
+    /// <summary>When set, the executable is this binary, bind-mounted read-only inside the child's mount namespace.</summary>
+    public bool ProtectExe { get; init; }
+
+    /// <summary>Called with the pid that needs uid/gid maps, before the child is let go.</summary>
+    public Action<int>? WriteIdMaps { get; init; }
+}

@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace MyRuntime.Linux.Spawn;
+
+/// <summary>Starts processes with a raw clone(2) whose child runs only raw system calls before execve(2).</summary>
+public static unsafe class Spawner
+{
+    /// <summary>Spawns and returns the pid of the process that will execve (in the new pid namespace if any).</summary>
+    public static int Start(SpawnOptions o)
+    {
+        bool joinsUser = false, joinsPid = false, joinsMnt = false;
+        foreach (var (_, type) in o.Joins)
+        {
+            joinsUser |= type == Namespaces.CLONE_NEWUSER;
+            joinsPid |= type == Namespaces.CLONE_NEWPID;
+            joinsMnt |= type == Namespaces.CLONE_NEWNS;
+        }
+
+        bool newUser = (o.NewNamespaces & Namespaces.CLONE_NEWUSER) != 0;
+        bool twoStage = o.Joins.Count > 0;
+        string exe = o.ProtectExe ? o.Path : string.Empty;
+
+        using var strings = new NativeStrings(o.Path, o.Args, o.Env);
+        byte[] exeBytes = Encoding.UTF8.GetBytes(exe + "\0");
+        int[] joinFds = new int[Math.Max(1, o.Joins.Count)];
+        int[] joinTypes = new int[Math.Max(1, o.Joins.Count)];
+        for (int i = 0; i < o.Joins.Count; i++)
+        {
+            (joinFds[i], joinTypes[i]) = o.Joins[i];
+        }
+
+        int[] inherit = [.. o.Inherit, 0];
+        long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(o.Path) : 0;
+
+        fixed (byte* exePath = exeBytes)
+        fixed (int* jf = joinFds, jt = joinTypes, inh = inherit)
+        {
+            var plan = new ChildPlan
+            {
+                SyncFd = o.SyncFd,
+                JoinFds = jf,
+                JoinTypes = jt,
+                JoinCount = o.Joins.Count,
+                ExePath = exePath,
+                ExeMountFlags = exeFlags,
+                Stdin = o.Stdin,
+                Stdout = o.Stdout,
+                Stderr = o.Stderr,
+                InheritFds = inh,
+                InheritCount = o.Inherit.Count,
+                ExecPath = strings.Path,
+                Argv = strings.Argv,
+                Envp = strings.Envp,
+            };
+
+            int cgroupNs = o.NewNamespaces & Namespaces.CLONE_NEWCGROUP;
+            if (!twoStage)
+            {
+                plan.CloneFlags = o.NewNamespaces & ~Namespaces.CLONE_NEWCGROUP;
+                plan.WaitGo = o.SyncFd >= 0 ? 1 : 0;
+                plan.BecomeRoot = newUser ? 1 : 0;
+                plan.UnshareFlags = cgroupNs;
+                plan.ProtectLate = o.ProtectExe && (o.NewNamespaces & Namespaces.CLONE_NEWNS) != 0 ? 1 : 0;
+            }
+            else
+            {
+                int others = o.NewNamespaces & ~Namespaces.CLONE_NEWUSER;
+                plan.ProtectEarly = o.ProtectExe && joinsMnt ? 1 : 0;
+                plan.UnshareUser = newUser ? 1 : 0;
+                plan.RequestMap = newUser ? 1 : 0;
+                plan.WaitGo = o.SyncFd >= 0 ? 1 : 0;
+                plan.BecomeRoot = newUser || joinsUser ? 1 : 0;
+                plan.UnshareFlags = others;
+                plan.ProtectLate = o.ProtectExe && (others & Namespaces.CLONE_NEWNS) != 0 ? 1 : 0;
+                plan.SecondClone = joinsPid || (others & Namespaces.CLONE_NEWPID) != 0 ? 1 : 0;
+            }
+
+            if ((o.SyncFd < 0 || o.ParentSyncFd < 0) && (plan.WaitGo != 0 || plan.RequestMap != 0 || plan.SecondClone != 0))
+            {
+                throw new InvalidOperationException("a spawn that joins namespaces or maps ids needs a sync socket");
+            }
+
+            long pid = RawChild.Clone(&plan);
+            if (pid < 0)
+            {
+                throw new LinuxException("clone", (int)-pid);
+            }
+
+            return twoStage ? FinishTwoStage((int)pid, plan, o) : FinishOneStage((int)pid, plan, o);
+        }
+    }
+
+    private static int FinishOneStage(int pid, ChildPlan plan, SpawnOptions o)
+    {
+        try
+        {
+            if (plan.BecomeRoot != 0)
+            {
+                o.WriteIdMaps?.Invoke(pid);
+            }
+
+            if (plan.WaitGo != 0)
+            {
+                SyncFrames.Write(o.ParentSyncFd, RawChild.FrameGo, []);
+            }
+
+            return pid;
+        }
+        catch
+        {
+            Processes.Kill(pid, 9);
+            Processes.WaitForExit(pid);
+            throw;
+        }
+    }
+
+    private static int FinishTwoStage(int pid1, ChildPlan plan, SpawnOptions o)
+    {
+        int parentFd = o.ParentSyncFd;
+        int pid2 = -1;
+        try
+        {
+            if (plan.RequestMap != 0)
+            {
+                var (type, payload) = SyncFrames.Read(parentFd);
+                ThrowIfChildError(type, payload);
+                o.WriteIdMaps?.Invoke(pid1);
+            }
+
+            SyncFrames.Write(parentFd, RawChild.FrameGo, []);
+            if (plan.SecondClone == 0)
+            {
+                return pid1;
+            }
+
+            var (t, p) = SyncFrames.Read(parentFd);
+            ThrowIfChildError(t, p);
+            if (t != RawChild.FramePid || p.Length < 4)
+            {
+                throw new LinuxException("spawn: unexpected message from child", Errno.EIO);
+            }
+
+            pid2 = BinaryPrimitives.ReadInt32LittleEndian(p);
+            int status = Processes.WaitForExit(pid1);
+            if (status != 0)
+            {
+                throw new LinuxException($"spawn: intermediate process exited with {status}", Errno.EIO);
+            }
+
+            return pid2;
+        }
+        catch
+        {
+            Processes.Kill(pid1, 9);
+            _ = Processes.TryWait(pid1);
+            if (pid2 > 0)
+            {
+                Processes.Kill(pid2, 9);
+                Processes.WaitForExit(pid2);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Turns an error frame from the child into an exception naming the step that failed.</summary>
+    public static void ThrowIfChildError(byte type, byte[] payload)
+    {
+        if (type != RawChild.FrameError || payload.Length < 8)
+        {
+            return;
+        }
+
+        int errno = BinaryPrimitives.ReadInt32LittleEndian(payload);
+        int code = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(4));
+        int step = code & 0x7f;
+        int detail = code & ~0x7f;
+        string what = step switch
+        {
+            RawChild.StepWaitGo => "wait for the parent",
+            RawChild.StepJoin => $"join the {Namespaces.ProcName(detail)} namespace",
+            RawChild.StepUnshareUser => "create the user namespace",
+            RawChild.StepBecomeRoot => "become root in the user namespace (is uid/gid 0 mapped?)",
+            RawChild.StepUnshare => "create namespaces",
+            RawChild.StepProtectExe => "protect the runtime binary",
+            RawChild.StepSecondClone => "clone into the pid namespace",
+            RawChild.StepStdio => "set up standard descriptors",
+            RawChild.StepExec => "exec",
+            _ => "start the process",
+        };
+        throw new LinuxException(what, errno);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Runtime.InteropServices;
+
+namespace MyRuntime.Linux;
+
+/// <summary>mount(2), umount2(2), pivot_root(2) and the MS_* flags.</summary>
+public static partial class Mounts
+{
+    public const ulong MS_RDONLY = 1;
+    public const ulong MS_NOSUID = 2;
+    public const ulong MS_NODEV = 4;
+    public const ulong MS_NOEXEC = 8;
+    public const ulong MS_SYNCHRONOUS = 16;
+    public const ulong MS_REMOUNT = 32;
+    public const ulong MS_MANDLOCK = 64;
+    public const ulong MS_DIRSYNC = 128;
+    public const ulong MS_NOSYMFOLLOW = 256;
+    public const ulong MS_NOATIME = 1024;
+    public const ulong MS_NODIRATIME = 2048;
+    public const ulong MS_BIND = 4096;
+    public const ulong MS_MOVE = 8192;
+    public const ulong MS_REC = 16384;
+    public const ulong MS_SILENT = 32768;
+    public const ulong MS_UNBINDABLE = 1 << 17;
+    public const ulong MS_PRIVATE = 1 << 18;
+    public const ulong MS_SLAVE = 1 << 19;
+    public const ulong MS_SHARED = 1 << 20;
+    public const ulong MS_RELATIME = 1 << 21;
+    public const ulong MS_STRICTATIME = 1 << 24;
+    public const ulong MS_LAZYTIME = 1 << 25;
+
+    public const int MNT_DETACH = 2;
+
+    public const ulong PropagationMask = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
+
+    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysMount(string? source, string target, string? fstype, ulong flags, string? data);
+
+    [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysUmount2(string target, int flags);
+
+    [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SysStatvfs(string path, out StatVfs buf);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct StatVfs
+    {
+        public ulong Bsize, Frsize, Blocks, Bfree, Bavail, Files, Ffree, Favail, Fsid, Flag, Namemax;
+        public int Spare0, Spare1, Spare2, Spare3, Spare4, Spare5;
+    }
+
+    public static void Mount(string? source, string target, string? fstype, ulong flags, string? data = null)
+    {
+        if (SysMount(source, target, fstype, flags, string.IsNullOrEmpty(data) ? null : data) != 0)
+        {
+            throw LinuxException.FromLastError($"mount {source ?? fstype ?? "none"} on {target}");
+        }
+    }
+
+    public static void Unmount(string target, int flags)
+    {
+        if (SysUmount2(target, flags) != 0)
+        {
+            throw LinuxException.FromLastError($"unmount {target}");
+        }
+    }
+
+    /// <summary>The MS_* flags a mount carries now (statvfs f_flag translated), for remounts that must keep locked flags.</summary>
+    public static ulong CurrentFlags(string path)
+    {
+        if (SysStatvfs(path, out var st) != 0)
+        {
+            throw LinuxException.FromLastError($"statvfs {path}");
+        }
+
+        // ST_* values equal MS_* for these bits.
+        const ulong kept = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
+        return st.Flag & kept;
+    }
+
+    public static void PivotRoot(string newRoot, string putOld)
+    {
+        if (Syscall.PivotRoot(newRoot, putOld) != 0)
+        {
+            throw LinuxException.FromLastError($"pivot_root {newRoot}");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Runtime.Config;
+
+/// <summary>Checks a spec for what would fail half-way through creation, so that it fails before anything is made.</summary>
+public static class SpecValidator
+{
+    /// <summary>Validates and returns the absolute rootfs path.</summary>
+    public static string Validate(Spec spec, string bundle)
+    {
+        if (string.IsNullOrWhiteSpace(spec.OciVersion))
+        {
+            throw new RuntimeException("config.json: ociVersion is missing");
+        }
+
+        if (spec.Root is null || string.IsNullOrEmpty(spec.Root.Path))
+        {
+            throw new RuntimeException("config.json: root.path is missing");
+        }
+
+        string rootfs = Path.GetFullPath(spec.Root.Path, bundle);
+        if (!Directory.Exists(rootfs))
+        {
+            throw new RuntimeException($"rootfs {rootfs} does not exist");
+        }
+
+        if (spec.Process is null)
+        {
+            throw new RuntimeException("config.json: process is missing");
+        }
+
+        ValidateProcess(spec.Process, "config.json");
+        ValidateNamespaces(spec);
+
+        foreach (var m in spec.Mounts ?? [])
+        {
+            if (string.IsNullOrEmpty(m.Destination) || !m.Destination.StartsWith('/'))
+            {
+                throw new RuntimeException($"config.json: mount destination '{m.Destination}' is not absolute");
+            }
+        }
+
+        foreach (var d in spec.Linux?.Devices ?? [])
+        {
+            if (d.Type is not ("c" or "b" or "u" or "p"))
+            {
+                throw new RuntimeException($"config.json: device {d.Path} has unknown type '{d.Type}'");
+            }
+
+            if (!d.Path.StartsWith("/dev/", StringComparison.Ordinal))
+            {
+                throw new RuntimeException($"config.json: device path {d.Path} is not under /dev");
+            }
+        }
+
+        ValidateHooks(spec.Hooks);
+        return rootfs;
+    }
+
+    public static void ValidateProcess(Process p, string where)
+    {
+        if (p.Args is null || p.Args.Count == 0 || string.IsNullOrEmpty(p.Args[0]))
+        {
+            throw new RuntimeException($"{where}: process.args must not be empty");
+        }
+
+        if (string.IsNullOrEmpty(p.Cwd) || !p.Cwd.StartsWith('/'))
+        {
+            throw new RuntimeException($"{where}: process.cwd '{p.Cwd}' is not an absolute path");
+        }
+
+        foreach (var r in p.Rlimits ?? [])
+        {
+            if (Linux.Limits.Parse(r.Type) < 0)
+            {
+                throw new RuntimeException($"{where}: unknown rlimit type {r.Type}");
+            }
+        }
+
+        var c = p.Capabilities;
+        foreach (var set in new[] { c?.Bounding, c?.Effective, c?.Permitted, c?.Inheritable, c?.Ambient })
+        {
+            foreach (string name in set ?? [])
+            {
+                if (Linux.Capabilities.Parse(name) < 0)
+                {
+                    throw new RuntimeException($"{where}: unknown capability {name}");
+                }
+            }
+        }
+    }
+
+    private static void ValidateNamespaces(Spec spec)
+    {
+        var seen = new HashSet<string>();
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        {
+            if (NamespaceKinds.Flag(ns.Type) is null)
+            {
+                throw new RuntimeException($"config.json: unknown namespace type '{ns.Type}'");
+            }
+
+            if (!seen.Add(ns.Type))
+            {
+                throw new RuntimeException($"config.json: namespace '{ns.Type}' is listed twice");
+            }
+
+            if (!string.IsNullOrEmpty(ns.Path) && !File.Exists(ns.Path))
+            {
+                throw new RuntimeException($"config.json: {ns.Type} namespace path {ns.Path} does not exist");
+            }
+        }
+
+        bool hasUser = seen.Contains("user");
+        if (hasUser && (spec.Linux?.UidMappings is not { Count: > 0 } || spec.Linux?.GidMappings is not { Count: > 0 })
+            && string.IsNullOrEmpty(spec.Linux!.Namespaces!.First(n => n.Type == "user").Path))
+        {
+            throw new RuntimeException("config.json: a new user namespace needs uidMappings and gidMappings");
+        }
+
+        if (!hasUser && (spec.Linux?.UidMappings is { Count: > 0 } || spec.Linux?.GidMappings is { Count: > 0 }))
+        {
+            throw new RuntimeException("config.json: uidMappings given without a user namespace");
+        }
+
+        if (!string.IsNullOrEmpty(spec.Hostname) && !seen.Contains("uts"))
+        {
+            throw new RuntimeException("config.json: hostname needs a private uts namespace");
+        }
+
+        if (!seen.Contains("mount"))
+        {
+            throw new RuntimeException("config.json: a mount namespace is required");
+        }
+    }
+
+    private static void ValidateHooks(Oci.RuntimeSpec.Hooks? hooks)
+    {
+        if (hooks is null)
+        {
+            return;
+        }
+
+        foreach (var list in new[] { hooks.Prestart, hooks.CreateRuntime, hooks.CreateContainer, hooks.StartContainer, hooks.Poststart, hooks.Poststop })
+        {
+            foreach (var h in list ?? [])
+            {
+                if (!h.Path.StartsWith('/'))
+                {
+                    throw new RuntimeException($"config.json: hook path '{h.Path}' is not absolute");
+                }
+
+                if (h.Timeout is <= 0)
+                {
+                    throw new RuntimeException($"config.json: hook {h.Path} has a timeout that is not positive");
+                }
+            }
+        }
+    }
+}

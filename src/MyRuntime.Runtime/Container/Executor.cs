@@ -1,0 +1,137 @@
+using MyRuntime.Linux;
+using MyRuntime.Linux.Spawn;
+using MyRuntime.Runtime.Config;
+using MyRuntime.Runtime.Init;
+
+namespace MyRuntime.Runtime.Container;
+
+/// <summary>exec: a new process in every namespace of a running container, set up by the init stage.</summary>
+public static class Executor
+{
+    /// <summary>Returns the process's exit status, or null when detached.</summary>
+    public static int? Exec(RuntimeContext ctx, ExecOptions o)
+    {
+        var store = new StateStore(ctx.Root);
+        var s = store.Load(o.Id);
+        if (LiveStatus.Of(s, store) == ContainerStatus.Stopped)
+        {
+            throw new RuntimeException("cannot exec in a stopped container");
+        }
+
+        var process = o.Process;
+        SpecValidator.ValidateProcess(process, "process");
+        if (process.Terminal && string.IsNullOrEmpty(o.ConsoleSocket))
+        {
+            if (o.Detach)
+            {
+                throw new RuntimeException("--tty with --detach needs --console-socket");
+            }
+
+            process.Terminal = false; // the caller's own terminal (if any) is passed straight through
+        }
+
+        var joins = new List<(int Fd, int Type)>();
+        int consoleFd = -1, parentSync = -1, childSync = -1, pid = -1;
+        try
+        {
+            foreach (var (name, flag) in NamespaceKinds.All)
+            {
+                string procName = Namespaces.ProcName(flag);
+                string theirs = $"/proc/{s.Pid}/ns/{procName}";
+                ulong inode = Namespaces.Inode(theirs);
+                if (inode == 0 || inode == Namespaces.Inode($"/proc/self/ns/{procName}"))
+                {
+                    continue;
+                }
+
+                joins.Add((Files.Open(theirs, Files.O_RDONLY), flag));
+            }
+
+            joins.Sort((a, b) => (b.Type == Namespaces.CLONE_NEWUSER).CompareTo(a.Type == Namespaces.CLONE_NEWUSER));
+            if (!LiveStatus.IsInitAlive(s))
+            {
+                throw new RuntimeException("cannot exec in a stopped container");
+            }
+
+            if (process.Terminal)
+            {
+                consoleFd = Sockets.Connect(o.ConsoleSocket!);
+            }
+
+            (parentSync, childSync) = Sockets.Pair();
+            var inherit = new List<int> { childSync };
+            for (int fd = 3; fd < 3 + o.PreserveFds; fd++)
+            {
+                inherit.Add(fd);
+            }
+
+            if (consoleFd >= 0)
+            {
+                inherit.Add(consoleFd);
+            }
+
+            pid = Spawner.Start(new SpawnOptions
+            {
+                Path = RuntimeContext.SelfExe,
+                Args = ["myruntime", "init"],
+                Env = [$"{Creator.InitEnv}={childSync}"],
+                Joins = joins,
+                SyncFd = childSync,
+                ParentSyncFd = parentSync,
+                Inherit = inherit,
+                ProtectExe = true,
+            });
+            Files.Close(childSync);
+            childSync = -1;
+
+            SyncChannel.Send(parentSync, new InitBootstrap
+            {
+                Mode = InitBootstrap.ModeExec,
+                Id = s.Id,
+                Bundle = s.Bundle,
+                Process = process,
+                ConsoleSocketFd = consoleFd,
+                PreserveFds = o.PreserveFds,
+            }, RuntimeJson.Default.InitBootstrap);
+
+            // End of file means the exec succeeded (the socket is close-on-exec); an error message means it did not.
+            var msg = SyncChannel.Receive(parentSync);
+            if (msg is not null)
+            {
+                throw new RuntimeException(msg.Message ?? "exec failed");
+            }
+
+            if (!string.IsNullOrEmpty(o.PidFile))
+            {
+                Creator.WritePidFile(o.PidFile, pid);
+            }
+        }
+        catch (Exception e)
+        {
+            if (pid > 0)
+            {
+                Processes.Kill(pid, Signals.SIGKILL);
+                Processes.WaitForExit(pid);
+            }
+
+            if (e is LinuxException le)
+            {
+                throw new RuntimeException(le.Message, le);
+            }
+
+            throw;
+        }
+        finally
+        {
+            Files.Close(consoleFd);
+            Files.Close(parentSync);
+            Files.Close(childSync);
+            foreach (var (fd, _) in joins)
+            {
+                Files.Close(fd);
+            }
+        }
+
+        return o.Detach ? null : Foreground.Wait(pid);
+    }
+}

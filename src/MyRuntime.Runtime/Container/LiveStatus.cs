@@ -1,0 +1,29 @@
+using MyRuntime.Linux;
+
+namespace MyRuntime.Runtime.Container;
+
+/// <summary>A container's status as the kernel shows it now, not as a file last said.</summary>
+public static class LiveStatus
+{
+    public static string Of(ContainerState s, StateStore store)
+    {
+        if (!IsInitAlive(s))
+        {
+            return ContainerStatus.Stopped;
+        }
+
+        return File.Exists(store.FifoOf(s.Id)) ? ContainerStatus.Created : ContainerStatus.Running;
+    }
+
+    /// <summary>True while the container's init process (the same one, not a reused pid) has not exited.</summary>
+    public static bool IsInitAlive(ContainerState s)
+    {
+        if (s.Pid <= 0)
+        {
+            return false;
+        }
+
+        var stat = ProcFs.Stat(s.Pid);
+        return stat is { } st && st.StartTime == s.PidStartTime && st.State is not ('Z' or 'X' or 'x');
+    }
+}

@@ -1,0 +1,256 @@
+using System.Text.Json;
+using MyRuntime.Linux;
+using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime.Hooks;
+
+namespace MyRuntime.Runtime.Container;
+
+/// <summary>start, state, kill, delete, list and ps of existing containers.</summary>
+public sealed class Operations
+{
+    private readonly RuntimeContext ctx;
+    private readonly StateStore store;
+
+    public Operations(RuntimeContext ctx)
+    {
+        this.ctx = ctx;
+        store = new StateStore(ctx.Root);
+    }
+
+    public StateStore Store => store;
+
+    public State State(string id)
+    {
+        var s = store.Load(id);
+        return s.ToOciState(LiveStatus.Of(s, store));
+    }
+
+    /// <summary>Lets a created container's init exec the user program, then runs the poststart hooks.</summary>
+    public void Start(string id)
+    {
+        ContainerState s;
+        using (store.Lock(id))
+        {
+            s = store.Load(id);
+            string status = LiveStatus.Of(s, store);
+            if (status != ContainerStatus.Created)
+            {
+                throw new RuntimeException(status == ContainerStatus.Stopped
+                    ? $"cannot start a container that has stopped"
+                    : $"cannot start an already running container");
+            }
+
+            ReleaseFifo(s);
+        }
+
+        try
+        {
+            HookRunner.RunAll("poststart", s.Config.Hooks?.Poststart, s.ToOciState(ContainerStatus.Running));
+        }
+        catch (RuntimeException)
+        {
+            Delete(id, force: true);
+            throw;
+        }
+    }
+
+    /// <summary>Opens the exec FIFO for reading, which unblocks init; reads its byte and removes the FIFO.</summary>
+    private void ReleaseFifo(ContainerState s)
+    {
+        string fifo = store.FifoOf(s.Id);
+        int fd = Files.Open(fifo, Files.O_RDONLY | Files.O_NONBLOCK);
+        try
+        {
+            Span<byte> b = stackalloc byte[1];
+            long deadline = Environment.TickCount64 + 30_000;
+            while (true)
+            {
+                int n = Files.TryRead(fd, b);
+                if (n == 1)
+                {
+                    break;
+                }
+
+                if (n == -Errno.EAGAIN)
+                {
+                    // init has the FIFO open and is about to write.
+                    Processes.WaitReadable(fd, 100);
+                    continue;
+                }
+
+                // No writer yet (0) or interrupted: init is still opening its end, unless it died.
+                if (!LiveStatus.IsInitAlive(s) || Environment.TickCount64 > deadline)
+                {
+                    throw new RuntimeException("container init is not waiting to start (it exited)");
+                }
+
+                Thread.Sleep(1);
+            }
+        }
+        finally
+        {
+            Files.Close(fd);
+        }
+
+        File.Delete(fifo);
+    }
+
+    public void Kill(string id, int signal, bool all)
+    {
+        using (store.Lock(id))
+        {
+            var s = store.Load(id);
+            if (LiveStatus.Of(s, store) == ContainerStatus.Stopped)
+            {
+                throw new RuntimeException("container not running");
+            }
+
+            if (all)
+            {
+                foreach (int pid in Pids(s))
+                {
+                    Processes.Kill(pid, signal);
+                }
+            }
+            else if (!Processes.Kill(s.Pid, signal))
+            {
+                throw new RuntimeException("container not running");
+            }
+        }
+    }
+
+    /// <summary>Removes a container: stopped ones always, created ones by killing them, running ones with force.</summary>
+    public void Delete(string id, bool force)
+    {
+        ContainerState s;
+        using (store.Lock(id))
+        {
+            s = store.Load(id);
+            string status = LiveStatus.Of(s, store);
+            if (status == ContainerStatus.Running && !force)
+            {
+                throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
+            }
+
+            if (status != ContainerStatus.Stopped)
+            {
+                KillAndWait(s);
+            }
+
+            store.Remove(id);
+        }
+
+        try
+        {
+            HookRunner.RunAll("poststop", s.Config.Hooks?.Poststop, s.ToOciState(ContainerStatus.Stopped));
+        }
+        catch (RuntimeException e)
+        {
+            ctx.Log.Warn(e.Message);
+        }
+    }
+
+    private void KillAndWait(ContainerState s)
+    {
+        foreach (int pid in Pids(s))
+        {
+            Processes.Kill(pid, Signals.SIGKILL);
+        }
+
+        int pidfd = Processes.PidfdOpen(s.Pid);
+        try
+        {
+            long deadline = Environment.TickCount64 + 10_000;
+            while (LiveStatus.IsInitAlive(s) && Environment.TickCount64 < deadline)
+            {
+                if (pidfd >= 0)
+                {
+                    Processes.WaitReadable(pidfd, 100);
+                }
+                else
+                {
+                    Thread.Sleep(5);
+                }
+            }
+        }
+        finally
+        {
+            Files.Close(pidfd);
+        }
+
+        if (LiveStatus.IsInitAlive(s))
+        {
+            throw new RuntimeException($"container {s.Id} did not exit after SIGKILL");
+        }
+    }
+
+    /// <summary>The host pids of the container's processes: everything in its pid namespace, or just init.</summary>
+    public List<int> Pids(ContainerState s)
+    {
+        if (!LiveStatus.IsInitAlive(s))
+        {
+            return [];
+        }
+
+        bool ownPidNs = s.Config.Linux?.Namespaces?.Any(n => n.Type == "pid") == true;
+        ulong ns = Namespaces.Inode($"/proc/{s.Pid}/ns/pid");
+        if (!ownPidNs || ns == 0 || ns == Namespaces.Inode("/proc/self/ns/pid"))
+        {
+            return [s.Pid];
+        }
+
+        return ProcFs.PidsInNamespace("pid", ns);
+    }
+
+    public List<ContainerSummary> List()
+    {
+        var result = new List<ContainerSummary>();
+        foreach (string id in store.Ids())
+        {
+            if (!store.TryLoad(id, out var s))
+            {
+                continue;
+            }
+
+            string status = LiveStatus.Of(s, store);
+            result.Add(new ContainerSummary
+            {
+                Id = s.Id,
+                Pid = status == ContainerStatus.Stopped ? 0 : s.Pid,
+                Status = status,
+                Bundle = s.Bundle,
+                Rootfs = s.Rootfs,
+                Created = s.Created,
+                Owner = s.Owner == 0 ? "root" : s.Owner.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Annotations = s.Config.Annotations,
+            });
+        }
+
+        return result;
+    }
+
+    public static string ToJson(List<ContainerSummary> list) => JsonSerializer.Serialize(list, RuntimeJson.Default.ListContainerSummary);
+}
+
+/// <summary>One row of `list`, with runc's JSON field names.</summary>
+public sealed class ContainerSummary
+{
+    [System.Text.Json.Serialization.JsonPropertyName("ociVersion")]
+    public string OciVersion { get; set; } = SpecVersion.Current;
+
+    public string Id { get; set; } = string.Empty;
+
+    public int Pid { get; set; }
+
+    public string Status { get; set; } = string.Empty;
+
+    public string Bundle { get; set; } = string.Empty;
+
+    public string Rootfs { get; set; } = string.Empty;
+
+    public DateTime Created { get; set; }
+
+    public string Owner { get; set; } = string.Empty;
+
+    public Dictionary<string, string>? Annotations { get; set; }
+}

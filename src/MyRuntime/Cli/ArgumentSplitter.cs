@@ -1,0 +1,60 @@
+using System.CommandLine;
+
+namespace MyRuntime.Cli;
+
+/// <summary>runc stops reading flags at a command's first positional argument, so that in
+/// `exec ID sh -c 'echo'` the "-c" belongs to sh. This inserts "--" after the first positional argument of the
+/// commands that take a trailing command line.</summary>
+public static class ArgumentSplitter
+{
+    public static string[] Split(RootCommand root, string[] args)
+    {
+        int i = 0;
+        Command current = root;
+        while (i < args.Length)
+        {
+            string a = args[i];
+            if (a == "--")
+            {
+                return args;
+            }
+
+            if (a.StartsWith('-') && a.Length > 1)
+            {
+                i += TakesValue(current, root, a) ? 2 : 1;
+                continue;
+            }
+
+            var sub = current.Subcommands.FirstOrDefault(c => c.Name == a || c.Aliases.Contains(a));
+            if (sub is not null && current == root)
+            {
+                current = sub;
+                i++;
+                continue;
+            }
+
+            if (current.Name is "exec" or "ps")
+            {
+                return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
+            }
+
+            return args;
+        }
+
+        return args;
+    }
+
+    private static bool TakesValue(Command command, Command root, string token)
+    {
+        if (token.Contains('='))
+        {
+            return false;
+        }
+
+        var option = Find(command, token) ?? Find(root, token);
+        return option is not null && option.ValueType != typeof(bool);
+    }
+
+    private static Option? Find(Command command, string token) =>
+        command.Options.FirstOrDefault(o => o.Name == token || o.Aliases.Contains(token));
+}

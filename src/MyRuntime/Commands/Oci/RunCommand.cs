@@ -1,0 +1,42 @@
+using System.CommandLine;
+using MyRuntime.Cli;
+using MyRuntime.Runtime.Container;
+
+namespace MyRuntime.Commands.Oci;
+
+/// <summary>run ID: create and start; in the foreground, wait, remove, and exit with the container's status.</summary>
+public static class RunCommand
+{
+    public static Command Build(GlobalOptions g)
+    {
+        var f = new CreateFlags();
+        var detach = new Option<bool>("--detach", "-d") { Description = "do not wait for the container to exit" };
+        var keep = new Option<bool>("--keep") { Description = "keep the container's state after it exits" };
+        var noSubreaper = new Option<bool>("--no-subreaper") { Description = "accepted for runc compatibility", Hidden = true };
+        var cmd = new Command("run", "create and start a container");
+        f.AddTo(cmd);
+        cmd.Options.Add(detach);
+        cmd.Options.Add(keep);
+        cmd.Options.Add(noSubreaper);
+        cmd.SetAction(r => CliRunner.Run(g, r, ctx =>
+        {
+            var o = f.Options(r);
+            var state = Creator.Create(ctx, o);
+            var ops = new Operations(ctx);
+            ops.Start(o.Id);
+            if (r.GetValue(detach))
+            {
+                return 0;
+            }
+
+            int status = Foreground.Wait(state.Pid);
+            if (!r.GetValue(keep))
+            {
+                ops.Delete(o.Id, force: true);
+            }
+
+            return status;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using System.Reflection;
+using MyRuntime.Cli;
+using MyRuntime.Commands.Oci;
+using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime.Init;
+
+namespace MyRuntime;
+
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        // The init stage re-executes this binary inside the container: no command-line parsing on that path.
+        if (args.Length == 1 && args[0] == "init")
+        {
+            return InitMain.Run();
+        }
+
+        var g = new GlobalOptions();
+        var root = new RootCommand("myruntime: a Linux container runtime (OCI runtime CLI, runc-compatible)");
+        root.Options.Remove(root.Options.OfType<VersionOption>().First());
+        var version = new Option<bool>("--version", "-v") { Description = "print the version" };
+        root.Options.Add(version);
+        g.AddTo(root);
+        root.Subcommands.Add(CreateCommand.Build(g));
+        root.Subcommands.Add(StartCommand.Build(g));
+        root.Subcommands.Add(RunCommand.Build(g));
+        root.Subcommands.Add(StateCommand.Build(g));
+        root.Subcommands.Add(KillCommand.Build(g));
+        root.Subcommands.Add(DeleteCommand.Build(g));
+        root.Subcommands.Add(ExecCommand.Build(g));
+        root.Subcommands.Add(ListCommand.Build(g));
+        root.Subcommands.Add(PsCommand.Build(g));
+        root.Subcommands.Add(SpecCommand.Build(g));
+        root.Subcommands.Add(FeaturesCommand.Build(g));
+        root.SetAction(r =>
+        {
+            if (r.GetValue(version))
+            {
+                string v = typeof(Program).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+                Console.Out.WriteLine($"myruntime version {v.Split('+')[0]}");
+                Console.Out.WriteLine($"spec: {SpecVersion.Current}");
+                return 0;
+            }
+
+            Console.Error.WriteLine("myruntime: no command given; see myruntime --help");
+            return 1;
+        });
+
+        var result = root.Parse(ArgumentSplitter.Split(root, args));
+        if (result.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        {
+            var log = g.LogOf(result);
+            log.Error(result.Errors[0].Message);
+            return 1;
+        }
+
+        return result.Invoke();
+    }
+}
