@@ -17,6 +17,7 @@ public static class Program
             return InitMain.Run();
         }
 
+        MyRuntime.Runtime.Timing.Mark("main");
         var g = new GlobalOptions();
         var root = new RootCommand("myruntime: a Linux container runtime (OCI runtime CLI, runc-compatible)");
         root.Options.Remove(root.Options.OfType<VersionOption>().First());

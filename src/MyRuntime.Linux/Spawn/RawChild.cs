@@ -33,6 +33,32 @@ internal unsafe struct ChildPlan
     public byte* ExecPath;
     public byte** Argv;
     public byte** Envp;
+    public ProcessPlan* Process;
+}
+
+/// <summary>The final process settings the child applies itself before execve (used where no init stage can run,
+/// such as exec into a container whose root holds no dynamic loader for this binary).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct ProcessPlan
+{
+    public int ConsoleFd;
+    public int RlimitCount;
+    public int* RlimitResources;
+    public ulong* RlimitValues;
+    public byte* OomScoreAdj;
+    public int ApplyCaps;
+    public int LastCap;
+    public ulong Bounding;
+    public uint* CapData;
+    public ulong Ambient;
+    public uint Uid;
+    public uint Gid;
+    public int GroupCount;
+    public uint* Groups;
+    public int Umask;
+    public byte* Cwd;
+    public int NoNewPrivileges;
+    public int CloseFrom;
 }
 
 /// <summary>
@@ -52,6 +78,13 @@ internal static unsafe class RawChild
     public const int StepSecondClone = 7;
     public const int StepStdio = 8;
     public const int StepExec = 9;
+    public const int StepConsole = 10;
+    public const int StepRlimit = 11;
+    public const int StepOomScoreAdj = 12;
+    public const int StepCapabilities = 13;
+    public const int StepIdentity = 14;
+    public const int StepCwd = 15;
+    public const int StepNoNewPrivileges = 16;
 
     public const byte FrameGo = (byte)'G';
     public const byte FrameMap = (byte)'M';
@@ -74,6 +107,16 @@ internal static unsafe class RawChild
     private const long SYS_dup3 = 292;
     private const long SYS_setns = 308;
     private const long SYS_execveat = 322;
+    private const long SYS_ioctl = 16;
+    private const long SYS_sendmsg = 46;
+    private const long SYS_setsid = 112;
+    private const long SYS_fchown = 93;
+    private const long SYS_umask = 95;
+    private const long SYS_chdir = 80;
+    private const long SYS_capset = 126;
+    private const long SYS_prctl = 157;
+    private const long SYS_prlimit64 = 302;
+    private const long SYS_close_range = 436;
 
     private const long SIGCHLD = 17;
     private const long CLONE_PARENT = 0x00008000;
@@ -206,6 +249,11 @@ internal static unsafe class RawChild
             }
         }
 
+        if (p->Process != null)
+        {
+            ApplyProcess(p, p->Process);
+        }
+
         if (exeFd >= 0)
         {
             Raw(SYS_execveat, exeFd, (long)empty, (long)p->Argv, (long)p->Envp, AT_EMPTY_PATH, 0);
@@ -216,6 +264,180 @@ internal static unsafe class RawChild
         }
 
         Fail(p, StepExec);
+    }
+
+    private static void ApplyProcess(ChildPlan* p, ProcessPlan* q)
+    {
+        if (q->ConsoleFd >= 0 && !Console(q))
+        {
+            Fail(p, StepConsole);
+        }
+
+        for (int i = 0; i < q->RlimitCount; i++)
+        {
+            if (Raw(SYS_prlimit64, 0, q->RlimitResources[i], (long)(q->RlimitValues + (2 * i)), 0, 0, 0) < 0)
+            {
+                Fail(p, StepRlimit);
+            }
+        }
+
+        if (q->OomScoreAdj != null)
+        {
+            byte* path = stackalloc byte[] { (byte)'/', (byte)'p', (byte)'r', (byte)'o', (byte)'c', (byte)'/', (byte)'s', (byte)'e', (byte)'l', (byte)'f', (byte)'/', (byte)'o', (byte)'o', (byte)'m', (byte)'_', (byte)'s', (byte)'c', (byte)'o', (byte)'r', (byte)'e', (byte)'_', (byte)'a', (byte)'d', (byte)'j', 0 };
+            long fd = Raw(SYS_open, (long)path, 1 /* O_WRONLY */ | O_CLOEXEC, 0, 0, 0, 0);
+            int len = 0;
+            while (q->OomScoreAdj[len] != 0)
+            {
+                len++;
+            }
+
+            if (fd < 0 || Raw(SYS_write, fd, (long)q->OomScoreAdj, len, 0, 0, 0) < 0)
+            {
+                Fail(p, StepOomScoreAdj);
+            }
+
+            Raw(SYS_close, fd, 0, 0, 0, 0, 0);
+        }
+
+        if (q->ApplyCaps != 0)
+        {
+            for (int c = 0; c <= q->LastCap; c++)
+            {
+                if ((q->Bounding & (1UL << c)) == 0 && Raw(SYS_prctl, 24 /* PR_CAPBSET_DROP */, c, 0, 0, 0, 0) < 0)
+                {
+                    Fail(p, StepCapabilities);
+                }
+            }
+        }
+
+        if (Raw(SYS_prctl, 8 /* PR_SET_KEEPCAPS */, 1, 0, 0, 0, 0) < 0
+            || Raw(SYS_setgroups, q->GroupCount, (long)q->Groups, 0, 0, 0, 0) < 0 && q->GroupCount > 0
+            || Raw(SYS_setresgid, q->Gid, q->Gid, q->Gid, 0, 0, 0) < 0
+            || Raw(SYS_setresuid, q->Uid, q->Uid, q->Uid, 0, 0, 0) < 0
+            || Raw(SYS_prctl, 8, 0, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepIdentity);
+        }
+
+        if (q->ApplyCaps != 0)
+        {
+            uint* header = stackalloc uint[2];
+            header[0] = 0x20080522;
+            header[1] = 0;
+            if (Raw(SYS_capset, (long)header, (long)q->CapData, 0, 0, 0, 0) < 0)
+            {
+                Fail(p, StepCapabilities);
+            }
+
+            for (int c = 0; c <= q->LastCap; c++)
+            {
+                if ((q->Ambient & (1UL << c)) != 0 && Raw(SYS_prctl, 47 /* PR_CAP_AMBIENT */, 2 /* RAISE */, c, 0, 0, 0) < 0)
+                {
+                    Fail(p, StepCapabilities);
+                }
+            }
+        }
+
+        if (q->Umask >= 0)
+        {
+            Raw(SYS_umask, q->Umask, 0, 0, 0, 0, 0);
+        }
+
+        if (q->Cwd != null && Raw(SYS_chdir, (long)q->Cwd, 0, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepCwd);
+        }
+
+        if (q->NoNewPrivileges != 0 && Raw(SYS_prctl, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepNoNewPrivileges);
+        }
+
+        if (q->CloseFrom > 0)
+        {
+            Raw(SYS_close_range, q->CloseFrom, uint.MaxValue, 4 /* CLOSE_RANGE_CLOEXEC */, 0, 0, 0);
+        }
+    }
+
+    /// <summary>A pty from the container's /dev/pts: the master to the console socket, the slave as the
+    /// controlling terminal and stdio.</summary>
+    private static bool Console(ProcessPlan* q)
+    {
+        byte* ptmx = stackalloc byte[] { (byte)'/', (byte)'d', (byte)'e', (byte)'v', (byte)'/', (byte)'p', (byte)'t', (byte)'s', (byte)'/', (byte)'p', (byte)'t', (byte)'m', (byte)'x', 0 };
+        long master = Raw(SYS_open, (long)ptmx, 2 /* O_RDWR */ | 0x100 /* O_NOCTTY */ | O_CLOEXEC, 0, 0, 0, 0);
+        if (master < 0)
+        {
+            return false;
+        }
+
+        int* n = stackalloc int[1];
+        *n = 0;
+        if (Raw(SYS_ioctl, master, 0x40045431 /* TIOCSPTLCK */, (long)n, 0, 0, 0) < 0
+            || Raw(SYS_ioctl, master, 0x80045430 /* TIOCGPTN */, (long)n, 0, 0, 0) < 0)
+        {
+            return false;
+        }
+
+        // "/dev/pts/" + decimal number
+        byte* slave = stackalloc byte[32];
+        for (int i = 0; i < 9; i++)
+        {
+            slave[i] = ptmx[i];
+        }
+
+        byte* digits = stackalloc byte[12];
+        int count = 0, value = *n;
+        do
+        {
+            digits[count++] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+        while (value > 0);
+        for (int i = 0; i < count; i++)
+        {
+            slave[9 + i] = digits[count - 1 - i];
+        }
+
+        slave[9 + count] = 0;
+
+        // sendmsg with one SCM_RIGHTS descriptor and the text "/dev/ptmx".
+        long* iov = stackalloc long[2];
+        iov[0] = (long)ptmx;
+        iov[1] = 13;
+        byte* control = stackalloc byte[24];
+        for (int i = 0; i < 24; i++)
+        {
+            control[i] = 0;
+        }
+
+        *(long*)control = 20;
+        *(int*)(control + 8) = 1; // SOL_SOCKET
+        *(int*)(control + 12) = 1; // SCM_RIGHTS
+        *(int*)(control + 16) = (int)master;
+        long* msg = stackalloc long[7];
+        msg[0] = 0;
+        msg[1] = 0;
+        msg[2] = (long)iov;
+        msg[3] = 1;
+        msg[4] = (long)control;
+        msg[5] = 24;
+        msg[6] = 0;
+        if (Raw(SYS_sendmsg, q->ConsoleFd, (long)msg, 0, 0, 0, 0) < 0)
+        {
+            return false;
+        }
+
+        Raw(SYS_close, master, 0, 0, 0, 0, 0);
+        Raw(SYS_close, q->ConsoleFd, 0, 0, 0, 0, 0);
+        long fd = Raw(SYS_open, (long)slave, 2 /* O_RDWR */, 0, 0, 0, 0);
+        return fd >= 0
+            && Raw(SYS_fchown, fd, q->Uid, q->Gid, 0, 0, 0) >= 0
+            && Raw(SYS_setsid, 0, 0, 0, 0, 0, 0) >= 0
+            && Raw(SYS_ioctl, fd, 0x540E /* TIOCSCTTY */, 0, 0, 0, 0) >= 0
+            && Raw(SYS_dup3, fd, 0, 0, 0, 0, 0) >= 0
+            && Raw(SYS_dup3, fd, 1, 0, 0, 0, 0) >= 0
+            && Raw(SYS_dup3, fd, 2, 0, 0, 0, 0) >= 0
+            && (fd <= 2 || Raw(SYS_close, fd, 0, 0, 0, 0, 0) >= 0);
     }
 
     /// <summary>Bind-mounts the runtime binary read-only over itself in this (private) mount namespace, so that

@@ -35,6 +35,9 @@ public sealed class SpawnOptions
     /// <summary>When set, the executable is this binary, bind-mounted read-only inside the child's mount namespace.</summary>
     public bool ProtectExe { get; init; }
 
+    /// <summary>Settings the child applies to itself before execve (no init stage then).</summary>
+    public ProcessSettings? Process { get; init; }
+
     /// <summary>Called with the pid that needs uid/gid maps, before the child is let go.</summary>
     public Action<int>? WriteIdMaps { get; init; }
 }

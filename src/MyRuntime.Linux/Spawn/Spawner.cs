@@ -33,9 +33,47 @@ public static unsafe class Spawner
         int[] inherit = [.. o.Inherit, 0];
         long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(o.Path) : 0;
 
-        fixed (byte* exePath = exeBytes)
-        fixed (int* jf = joinFds, jt = joinTypes, inh = inherit)
+        var ps = o.Process;
+        int lastCap = ps?.Capabilities is null ? 0 : Capabilities.LastCap();
+        int[] rlRes = ps is null ? [0] : [.. ps.Rlimits.Select(r => r.Resource), 0];
+        ulong[] rlVal = ps is null ? [0] : [.. ps.Rlimits.SelectMany(r => new[] { r.Soft, r.Hard }), 0];
+        uint[] groups = ps is null ? [0] : [.. ps.Groups, 0];
+        var caps = ps?.Capabilities;
+        uint[] capData = caps is null ? [0] :
+        [
+            (uint)caps.Effective, (uint)caps.Permitted, (uint)caps.Inheritable,
+            (uint)(caps.Effective >> 32), (uint)(caps.Permitted >> 32), (uint)(caps.Inheritable >> 32),
+        ];
+        byte[] oom = Encoding.ASCII.GetBytes((ps?.OomScoreAdj?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty) + "\0");
+        byte[] cwd = Encoding.UTF8.GetBytes((ps?.Cwd ?? string.Empty) + "\0");
+
+        fixed (byte* exePath = exeBytes, oomPtr = oom, cwdPtr = cwd)
+        fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes)
+        fixed (ulong* rv = rlVal)
+        fixed (uint* gp = groups, cd = capData)
         {
+            var processPlan = ps is null ? default : new ProcessPlan
+            {
+                ConsoleFd = ps.ConsoleFd,
+                RlimitCount = ps.Rlimits.Count,
+                RlimitResources = rr,
+                RlimitValues = rv,
+                OomScoreAdj = ps.OomScoreAdj is null ? null : oomPtr,
+                ApplyCaps = caps is null ? 0 : 1,
+                LastCap = lastCap,
+                Bounding = caps?.Bounding ?? 0,
+                CapData = cd,
+                Ambient = caps is null ? 0 : caps.Ambient & caps.Permitted & caps.Inheritable,
+                Uid = ps.Uid,
+                Gid = ps.Gid,
+                GroupCount = ps.Groups.Count,
+                Groups = gp,
+                Umask = ps.Umask is { } m ? (int)m : -1,
+                Cwd = ps.Cwd is null ? null : cwdPtr,
+                NoNewPrivileges = ps.NoNewPrivileges ? 1 : 0,
+                CloseFrom = ps.CloseFrom,
+            };
+
             var plan = new ChildPlan
             {
                 SyncFd = o.SyncFd,
@@ -52,6 +90,7 @@ public static unsafe class Spawner
                 ExecPath = strings.Path,
                 Argv = strings.Argv,
                 Envp = strings.Envp,
+                Process = ps is null ? null : &processPlan,
             };
 
             int cgroupNs = o.NewNamespaces & Namespaces.CLONE_NEWCGROUP;
@@ -187,6 +226,13 @@ public static unsafe class Spawner
             RawChild.StepSecondClone => "clone into the pid namespace",
             RawChild.StepStdio => "set up standard descriptors",
             RawChild.StepExec => "exec",
+            RawChild.StepConsole => "set up the console",
+            RawChild.StepRlimit => "set rlimits",
+            RawChild.StepOomScoreAdj => "set oom_score_adj",
+            RawChild.StepCapabilities => "set capabilities",
+            RawChild.StepIdentity => "set user and groups",
+            RawChild.StepCwd => "change to the working directory",
+            RawChild.StepNoNewPrivileges => "set no_new_privs",
             _ => "start the process",
         };
         throw new LinuxException(what, errno);

@@ -14,6 +14,7 @@ public static class Creator
 
     public static ContainerState Create(RuntimeContext ctx, CreateOptions o)
     {
+        Timing.Mark("create: begin");
         var store = new StateStore(ctx.Root);
         StateStore.ValidateId(o.Id);
         string bundle = Path.GetFullPath(o.Bundle);
@@ -30,15 +31,20 @@ public static class Creator
             ctx.Log.Warn("linux.resources is not applied yet: cgroup limits arrive with the resources work (issue 3)");
         }
 
+        Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);
         var undo = new List<Action>();
         int pid = -1;
-        int consoleFd = -1, parentSync = -1, childSync = -1;
+        int consoleFd = -1, parentSync = -1, childSync = -1, fifoFd = -1;
         var joinFds = new List<(int Fd, int Type)>();
         try
         {
             string fifo = store.FifoOf(o.Id);
-            Files.MakeFifo(fifo, 0x180 /* 0600 */);
+            // Writable by anyone, reached only through a descriptor: init may be root of a user namespace that
+            // cannot search the state directory.
+            Files.MakeFifo(fifo, 0x192 /* 0622 */);
+            Files.Chmod(fifo, 0x192);
+            fifoFd = Files.Open(fifo, Files.O_PATH);
             if (process.Terminal)
             {
                 consoleFd = Sockets.Connect(o.ConsoleSocket!);
@@ -66,7 +72,7 @@ public static class Creator
             (parentSync, childSync) = Sockets.Pair();
             int listenFds = ListenFds();
             int keep = listenFds + o.PreserveFds;
-            var inherit = new List<int> { childSync };
+            var inherit = new List<int> { childSync, fifoFd };
             for (int fd = 3; fd < 3 + keep; fd++)
             {
                 inherit.Add(fd);
@@ -81,7 +87,7 @@ public static class Creator
             {
                 Path = RuntimeContext.SelfExe,
                 Args = ["myruntime", "init"],
-                Env = [$"{InitEnv}={childSync}"],
+                Env = Timing.Enabled ? [$"{InitEnv}={childSync}", $"{Timing.EnvName}=1"] : [$"{InitEnv}={childSync}"],
                 NewNamespaces = newNs,
                 Joins = joinFds,
                 SyncFd = childSync,
@@ -90,6 +96,7 @@ public static class Creator
                 ProtectExe = true,
                 WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),
             });
+            Timing.Mark("create: spawned");
             Files.Close(childSync);
             childSync = -1;
 
@@ -113,13 +120,12 @@ public static class Creator
             var hooks = spec.Hooks;
             SyncChannel.Send(parentSync, new InitBootstrap
             {
-                Mode = InitBootstrap.ModeCreate,
                 Id = o.Id,
                 Bundle = bundle,
                 Spec = spec,
                 Process = process,
                 Rootfs = rootfs,
-                FifoPath = fifo,
+                FifoFd = fifoFd,
                 ConsoleSocketFd = consoleFd,
                 PreserveFds = keep,
                 NoPivot = o.NoPivot,
@@ -128,6 +134,7 @@ public static class Creator
             }, RuntimeJson.Default.InitBootstrap);
 
             AwaitReady(parentSync, state, pid);
+            Timing.Mark("create: ready");
             store.Save(state);
             if (!string.IsNullOrEmpty(o.PidFile))
             {
@@ -155,6 +162,7 @@ public static class Creator
         finally
         {
             Files.Close(consoleFd);
+            Files.Close(fifoFd);
             Files.Close(parentSync);
             Files.Close(childSync);
             foreach (var (fd, _) in joinFds)

@@ -1,11 +1,11 @@
 using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Runtime.Config;
-using MyRuntime.Runtime.Init;
 
 namespace MyRuntime.Runtime.Container;
 
-/// <summary>exec: a new process in every namespace of a running container, set up by the init stage.</summary>
+/// <summary>exec: a new process in every namespace of a running container. The spawned child joins them and
+/// applies the process settings itself: nothing of the runtime is ever executed inside the container.</summary>
 public static class Executor
 {
     /// <summary>Returns the process's exit status, or null when detached.</summary>
@@ -70,36 +70,24 @@ public static class Executor
                 inherit.Add(consoleFd);
             }
 
+            string executable = ProcessSettingsBuilder.ResolveIn($"/proc/{s.Pid}/root", process);
             pid = Spawner.Start(new SpawnOptions
             {
-                Path = RuntimeContext.SelfExe,
-                Args = ["myruntime", "init"],
-                Env = [$"{Creator.InitEnv}={childSync}"],
+                Path = executable,
+                Args = process.Args!,
+                Env = process.Env ?? [],
                 Joins = joins,
                 SyncFd = childSync,
                 ParentSyncFd = parentSync,
                 Inherit = inherit,
-                ProtectExe = true,
+                Process = ProcessSettingsBuilder.Build(process, o.PreserveFds, consoleFd),
             });
             Files.Close(childSync);
             childSync = -1;
 
-            SyncChannel.Send(parentSync, new InitBootstrap
-            {
-                Mode = InitBootstrap.ModeExec,
-                Id = s.Id,
-                Bundle = s.Bundle,
-                Process = process,
-                ConsoleSocketFd = consoleFd,
-                PreserveFds = o.PreserveFds,
-            }, RuntimeJson.Default.InitBootstrap);
-
-            // End of file means the exec succeeded (the socket is close-on-exec); an error message means it did not.
-            var msg = SyncChannel.Receive(parentSync);
-            if (msg is not null)
-            {
-                throw new RuntimeException(msg.Message ?? "exec failed");
-            }
+            // End of file means the exec succeeded (the socket is close-on-exec); an error frame means it did not.
+            var (kind, payload) = SyncFrames.Read(parentSync);
+            Spawner.ThrowIfChildError(kind, payload);
 
             if (!string.IsNullOrEmpty(o.PidFile))
             {

@@ -5,24 +5,20 @@ namespace MyRuntime.Runtime.Init;
 /// <summary>What the runtime tells its init stage once the init runs inside the container's namespaces.</summary>
 public sealed class InitBootstrap
 {
-    public const string ModeCreate = "create";
-    public const string ModeExec = "exec";
-
-    public string Mode { get; set; } = ModeCreate;
-
     public string Id { get; set; } = string.Empty;
 
     public string Bundle { get; set; } = string.Empty;
 
-    /// <summary>The container's config (create), of which exec uses only what it needs.</summary>
+    /// <summary>The container's config.</summary>
     public Spec? Spec { get; set; }
 
-    /// <summary>The process to run (the spec's for create, the exec'd one for exec).</summary>
+    /// <summary>The process to run.</summary>
     public Process Process { get; set; } = new();
 
     public string Rootfs { get; set; } = string.Empty;
 
-    public string FifoPath { get; set; } = string.Empty;
+    /// <summary>An O_PATH descriptor of the exec FIFO, inherited from the runtime.</summary>
+    public int FifoFd { get; set; } = -1;
 
     public int ConsoleSocketFd { get; set; } = -1;
 

@@ -4,9 +4,8 @@ using MyRuntime.Runtime.Rootfs;
 
 namespace MyRuntime.Runtime.Init;
 
-/// <summary>The init stage: this binary re-executed inside the container's namespaces. For create it builds the
-/// root filesystem, reports ready, waits on the exec FIFO and execs the user program as PID 1; for exec it applies
-/// the process settings and execs.</summary>
+/// <summary>The init stage of create: this binary re-executed inside the container's new namespaces. It builds the
+/// root filesystem, reports ready, waits on the exec FIFO and execs the user program as PID 1.</summary>
 public static class InitMain
 {
     public static int Run()
@@ -18,6 +17,7 @@ public static class InitMain
         }
 
         // Nothing in the container may read this process's memory or /proc/PID/exe while it runs our code.
+        Timing.Mark("init: main");
         Processes.Prctl(Processes.PR_SET_DUMPABLE, 0);
         InitBootstrap? boot = null;
         bool ready = false;
@@ -25,11 +25,6 @@ public static class InitMain
         {
             boot = SyncChannel.Receive(sync, RuntimeJson.Default.InitBootstrap)
                 ?? throw new RuntimeException("runtime closed the sync socket");
-            if (boot.Mode == InitBootstrap.ModeExec)
-            {
-                return Exec(boot, sync);
-            }
-
             Create(boot, sync, ref ready);
             return 127; // not reached: Create execs
         }
@@ -53,8 +48,10 @@ public static class InitMain
     {
         var spec = boot.Spec ?? throw new RuntimeException("bootstrap without a spec");
         var process = boot.Process;
+        Timing.Mark("init: bootstrap read");
         var rootfs = new RootfsSetup(spec, boot.Rootfs, boot.Bundle, boot.UserNamespace);
         rootfs.Prepare();
+        Timing.Mark("init: mounts done");
 
         if (boot.RuntimeHooks)
         {
@@ -84,24 +81,9 @@ public static class InitMain
             Files.Close(boot.ConsoleSocketFd);
         }
 
-        // Block on the exec FIFO from a helper thread opened before pivot_root: the open resolves the host path now
-        // and completes when `start` opens the other end.
-        int fifoFd = -1;
-        Exception? fifoError = null;
-        var fifoThread = new Thread(() =>
-        {
-            try
-            {
-                fifoFd = Files.Open(boot.FifoPath, Files.O_WRONLY);
-            }
-            catch (Exception e)
-            {
-                fifoError = e;
-            }
-        })
-        { IsBackground = true };
-        fifoThread.Start();
-
+        // The exec FIFO is held by an O_PATH descriptor across pivot_root; it is reopened for writing through
+        // /proc/self/fd once the runtime has been told we are ready, and that open blocks until `start`.
+        int fifoPath = boot.FifoFd;
         rootfs.SwitchRoot(boot.NoPivot);
         if (!string.IsNullOrEmpty(spec.Hostname))
         {
@@ -113,21 +95,19 @@ public static class InitMain
             Namespaces.SetDomainname(spec.Domainname);
         }
 
+        Timing.Mark("init: pivoted");
         rootfs.Finish();
+        Timing.Mark("init: finished rootfs");
         string executable = ProcessSetup.ResolveExecutable(process);
 
         SyncChannel.Send(sync, new InitMessage { Type = InitMessage.Ready });
         ready = true;
         Files.Close(sync);
 
-        fifoThread.Join();
-        if (fifoError is not null)
-        {
-            throw fifoError;
-        }
-
+        int fifoFd = Files.Open($"/proc/self/fd/{fifoPath}", Files.O_WRONLY);
         Files.WriteAll(fifoFd, "0"u8);
         Files.Close(fifoFd);
+        Files.Close(fifoPath);
 
         HookRunner.RunAll("startContainer", spec.Hooks?.StartContainer, state);
         if (slave is not null)
@@ -136,27 +116,6 @@ public static class InitMain
         }
 
         ProcessSetup.Exec(process, executable, boot.PreserveFds);
-    }
-
-    private static int Exec(InitBootstrap boot, int sync)
-    {
-        var process = boot.Process;
-        string? slave = null;
-        if (process.Terminal)
-        {
-            slave = ConsoleSetup.CreateAndSend("/dev", boot.ConsoleSocketFd, process.ConsoleSize);
-            Files.Close(boot.ConsoleSocketFd);
-        }
-
-        string executable = ProcessSetup.ResolveExecutable(process);
-        if (slave is not null)
-        {
-            ConsoleSetup.Attach(slave, process.User.Uid, process.User.Gid);
-        }
-
-        // The sync socket is close-on-exec: the runtime reads end-of-file once the exec succeeded.
-        ProcessSetup.Exec(process, executable, boot.PreserveFds);
-        return 127;
     }
 
     private static void TrySend(int sync, InitMessage message)

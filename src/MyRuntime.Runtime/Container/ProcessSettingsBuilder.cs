@@ -1,0 +1,76 @@
+using MyRuntime.Linux;
+using MyRuntime.Linux.Spawn;
+using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime.Rootfs;
+
+namespace MyRuntime.Runtime.Container;
+
+/// <summary>Turns a spec process into the settings a spawned child applies to itself, and finds its program
+/// inside the container's root.</summary>
+public static class ProcessSettingsBuilder
+{
+    public static ProcessSettings Build(Process p, int preserveFds, int consoleFd)
+    {
+        CapabilitySets? caps = null;
+        if (p.Capabilities is { } c)
+        {
+            int last = Capabilities.LastCap();
+            caps = new CapabilitySets(
+                Capabilities.Mask(c.Bounding, last),
+                Capabilities.Mask(c.Effective, last),
+                Capabilities.Mask(c.Permitted, last),
+                Capabilities.Mask(c.Inheritable, last),
+                Capabilities.Mask(c.Ambient, last));
+        }
+
+        return new ProcessSettings
+        {
+            Uid = p.User.Uid,
+            Gid = p.User.Gid,
+            Groups = p.User.AdditionalGids ?? [],
+            Rlimits = [.. (p.Rlimits ?? []).Select(r => (Limits.Parse(r.Type), r.Soft, r.Hard))],
+            OomScoreAdj = p.OomScoreAdj,
+            Capabilities = caps,
+            Umask = p.User.Umask ?? 0x12,
+            Cwd = p.Cwd,
+            NoNewPrivileges = p.NoNewPrivileges,
+            CloseFrom = 3 + preserveFds,
+            ConsoleFd = consoleFd,
+        };
+    }
+
+    /// <summary>The program's path as the container sees it, searched like execvp in the container's root
+    /// (ROOT is a host path to it, such as /proc/PID/root).</summary>
+    public static string ResolveIn(string root, Process p)
+    {
+        string name = p.Args![0];
+        if (name.Contains('/'))
+        {
+            string inContainer = name.StartsWith('/') ? name : Path.GetFullPath(name, p.Cwd);
+            return File.Exists(SecureJoin.Join(root, inContainer))
+                ? inContainer
+                : throw new RuntimeException($"exec: \"{name}\": no such file or directory");
+        }
+
+        string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (string e in p.Env ?? [])
+        {
+            if (e.StartsWith("PATH=", StringComparison.Ordinal))
+            {
+                path = e[5..];
+            }
+        }
+
+        foreach (string dir in path.Split(':'))
+        {
+            string candidate = Path.Combine(dir.Length == 0 ? p.Cwd : dir, name);
+            string host = SecureJoin.Join(root, candidate);
+            if (File.Exists(host) && Files.IsExecutable(host))
+            {
+                return candidate;
+            }
+        }
+
+        throw new RuntimeException($"exec: \"{name}\": executable file not found in $PATH");
+    }
+}
