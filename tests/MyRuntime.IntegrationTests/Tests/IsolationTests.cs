@@ -113,7 +113,12 @@ public sealed partial class IsolationTests : IntegrationTest
         var self = Environment.ProcessId;
         var map = new Dictionary<string, string>
         {
-            ["pid"] = "pid", ["network"] = "net", ["ipc"] = "ipc", ["uts"] = "uts", ["mount"] = "mnt", ["cgroup"] = "cgroup",
+            ["pid"] = "pid",
+            ["network"] = "net",
+            ["ipc"] = "ipc",
+            ["uts"] = "uts",
+            ["mount"] = "mnt",
+            ["cgroup"] = "cgroup",
         };
         foreach (var type in bundle.NamespaceTypes)
         {
