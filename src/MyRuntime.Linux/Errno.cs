@@ -47,6 +47,11 @@ public static class Errno
     ];
 
     /// <summary>"permission denied (EACCES)" style text for an errno.</summary>
-    public static string Describe(int errno) =>
-        errno >= 0 && errno < Names.Length ? $"{Texts[errno]} ({Names[errno]})" : $"errno {errno}";
+    public static string Describe(int errno) => errno switch
+    {
+        >= 0 when errno < Names.Length => $"{Texts[errno]} ({Names[errno]})",
+        ENOTSUP => "operation not supported (EOPNOTSUPP)",
+        110 => "connection timed out (ETIMEDOUT)",
+        _ => $"errno {errno}",
+    };
 }

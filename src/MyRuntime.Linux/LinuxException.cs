@@ -12,7 +12,17 @@ public sealed class LinuxException : Exception
         Errno = errno;
     }
 
+    private LinuxException(string message, string operation, int errno)
+        : base(message)
+    {
+        Operation = operation;
+        Errno = errno;
+    }
+
     public string Operation { get; }
+
+    /// <summary>An error whose message is complete as given (no errno text appended).</summary>
+    public static LinuxException WithMessage(string message, int errno) => new(message, message, errno);
 
     private static string Format(string operation, int errno) => $"{operation}: {MyRuntime.Linux.Errno.Describe(errno)}";
 

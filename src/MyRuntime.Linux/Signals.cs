@@ -75,12 +75,14 @@ public static class Signals
             return RtMax;
         }
 
-        if (s.StartsWith("RTMIN+", StringComparison.Ordinal) && int.TryParse(s[6..], out int plus) && RtMin + plus <= RtMax)
+        var digits = System.Globalization.NumberStyles.None;
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        if (s.StartsWith("RTMIN+", StringComparison.Ordinal) && int.TryParse(s[6..], digits, inv, out int plus) && RtMin + plus <= RtMax)
         {
             return RtMin + plus;
         }
 
-        if (s.StartsWith("RTMAX-", StringComparison.Ordinal) && int.TryParse(s[6..], out int minus) && RtMax - minus >= RtMin)
+        if (s.StartsWith("RTMAX-", StringComparison.Ordinal) && int.TryParse(s[6..], digits, inv, out int minus) && RtMax - minus >= RtMin)
         {
             return RtMax - minus;
         }

@@ -3,7 +3,6 @@ using System.Reflection;
 using MyRuntime.Cli;
 using MyRuntime.Commands.Oci;
 using MyRuntime.Oci.RuntimeSpec;
-using MyRuntime.Runtime.Init;
 
 namespace MyRuntime;
 
@@ -11,12 +10,6 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        // The init stage re-executes this binary inside the container: no command-line parsing on that path.
-        if (args.Length == 1 && args[0] == "init")
-        {
-            return InitMain.Run();
-        }
-
         MyRuntime.Runtime.Timing.Mark("main");
         var g = new GlobalOptions();
         var root = new RootCommand("myruntime: a Linux container runtime (OCI runtime CLI, runc-compatible)");

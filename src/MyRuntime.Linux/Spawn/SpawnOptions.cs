@@ -32,8 +32,19 @@ public sealed class SpawnOptions
     /// <summary>Descriptors that survive execve (their close-on-exec flag is cleared in the child).</summary>
     public IReadOnlyList<int> Inherit { get; init; } = [];
 
-    /// <summary>When set, the executable is this binary, bind-mounted read-only inside the child's mount namespace.</summary>
+    /// <summary>When set, the runtime's own binary (the image the child runs until execve) is bind-mounted read-only
+    /// over itself in the child's new mount namespace, so /proc/PID/exe of the child can never be opened for writing.</summary>
     public bool ProtectExe { get; init; }
+
+    /// <summary>Descriptors the child uses itself before execve; every descriptor not named anywhere in these
+    /// options is closed in the child right after clone.</summary>
+    public IReadOnlyList<int> KeepOpen { get; init; } = [];
+
+    /// <summary>Operations the child runs after entering its namespaces and before the process settings.</summary>
+    public SetupProgram? Setup { get; init; }
+
+    /// <summary>The payload of the go frame, given the child's pid (the container state that hooks read).</summary>
+    public Func<int, byte[]>? GoPayload { get; init; }
 
     /// <summary>Settings the child applies to itself before execve (no init stage then).</summary>
     public ProcessSettings? Process { get; init; }

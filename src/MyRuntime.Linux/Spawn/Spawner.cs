@@ -9,17 +9,16 @@ public static unsafe class Spawner
     /// <summary>Spawns and returns the pid of the process that will execve (in the new pid namespace if any).</summary>
     public static int Start(SpawnOptions o)
     {
-        bool joinsUser = false, joinsPid = false, joinsMnt = false;
+        bool joinsUser = false, joinsPid = false;
         foreach (var (_, type) in o.Joins)
         {
             joinsUser |= type == Namespaces.CLONE_NEWUSER;
             joinsPid |= type == Namespaces.CLONE_NEWPID;
-            joinsMnt |= type == Namespaces.CLONE_NEWNS;
         }
 
         bool newUser = (o.NewNamespaces & Namespaces.CLONE_NEWUSER) != 0;
         bool twoStage = o.Joins.Count > 0;
-        string exe = o.ProtectExe ? o.Path : string.Empty;
+        string exe = o.ProtectExe ? Environment.ProcessPath ?? throw new LinuxException("cannot find the runtime binary", Errno.ENOENT) : string.Empty;
 
         using var strings = new NativeStrings(o.Path, o.Args, o.Env);
         byte[] exeBytes = Encoding.UTF8.GetBytes(exe + "\0");
@@ -31,7 +30,10 @@ public static unsafe class Spawner
         }
 
         int[] inherit = [.. o.Inherit, 0];
-        long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(o.Path) : 0;
+        int[] closeRanges = CloseRanges(o);
+        long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(exe) : 0;
+        const int stateCapacity = 1 << 20;
+        byte* stateBuffer = o.Setup is null ? null : (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(stateCapacity);
 
         var ps = o.Process;
         int lastCap = ps?.Capabilities is null ? 0 : Capabilities.LastCap();
@@ -48,7 +50,7 @@ public static unsafe class Spawner
         byte[] cwd = Encoding.UTF8.GetBytes((ps?.Cwd ?? string.Empty) + "\0");
 
         fixed (byte* exePath = exeBytes, oomPtr = oom, cwdPtr = cwd)
-        fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes)
+        fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes, cr = closeRanges)
         fixed (ulong* rv = rlVal)
         fixed (uint* gp = groups, cd = capData)
         {
@@ -91,6 +93,13 @@ public static unsafe class Spawner
                 Argv = strings.Argv,
                 Envp = strings.Envp,
                 Process = ps is null ? null : &processPlan,
+                Ops = o.Setup is null ? null : o.Setup.Table(),
+                OpCount = o.Setup?.Count ?? 0,
+                StateBuffer = stateBuffer,
+                StateCapacity = stateBuffer == null ? 0 : stateCapacity,
+                SlaveFd = -1,
+                CloseRanges = cr,
+                CloseRangeCount = closeRanges.Length / 2,
             };
 
             int cgroupNs = o.NewNamespaces & Namespaces.CLONE_NEWCGROUP;
@@ -105,7 +114,6 @@ public static unsafe class Spawner
             else
             {
                 int others = o.NewNamespaces & ~Namespaces.CLONE_NEWUSER;
-                plan.ProtectEarly = o.ProtectExe && joinsMnt ? 1 : 0;
                 plan.UnshareUser = newUser ? 1 : 0;
                 plan.RequestMap = newUser ? 1 : 0;
                 plan.WaitGo = o.SyncFd >= 0 ? 1 : 0;
@@ -113,6 +121,7 @@ public static unsafe class Spawner
                 plan.UnshareFlags = others;
                 plan.ProtectLate = o.ProtectExe && (others & Namespaces.CLONE_NEWNS) != 0 ? 1 : 0;
                 plan.SecondClone = joinsPid || (others & Namespaces.CLONE_NEWPID) != 0 ? 1 : 0;
+                plan.WaitGoAfterClone = plan.SecondClone != 0 && o.GoPayload is not null ? 1 : 0;
             }
 
             if ((o.SyncFd < 0 || o.ParentSyncFd < 0) && (plan.WaitGo != 0 || plan.RequestMap != 0 || plan.SecondClone != 0))
@@ -120,13 +129,20 @@ public static unsafe class Spawner
                 throw new InvalidOperationException("a spawn that joins namespaces or maps ids needs a sync socket");
             }
 
-            long pid = RawChild.Clone(&plan);
-            if (pid < 0)
+            try
             {
-                throw new LinuxException("clone", (int)-pid);
-            }
+                long pid = RawChild.Clone(&plan);
+                if (pid < 0)
+                {
+                    throw new LinuxException("clone", (int)-pid);
+                }
 
-            return twoStage ? FinishTwoStage((int)pid, plan, o) : FinishOneStage((int)pid, plan, o);
+                return twoStage ? FinishTwoStage((int)pid, plan, o) : FinishOneStage((int)pid, plan, o);
+            }
+            finally
+            {
+                System.Runtime.InteropServices.NativeMemory.Free(stateBuffer);
+            }
         }
     }
 
@@ -141,7 +157,7 @@ public static unsafe class Spawner
 
             if (plan.WaitGo != 0)
             {
-                SyncFrames.Write(o.ParentSyncFd, RawChild.FrameGo, []);
+                SyncFrames.Write(o.ParentSyncFd, RawChild.FrameGo, o.GoPayload?.Invoke(pid) ?? []);
             }
 
             return pid;
@@ -167,7 +183,7 @@ public static unsafe class Spawner
                 o.WriteIdMaps?.Invoke(pid1);
             }
 
-            SyncFrames.Write(parentFd, RawChild.FrameGo, []);
+            SyncFrames.Write(parentFd, RawChild.FrameGo, plan.SecondClone == 0 ? o.GoPayload?.Invoke(pid1) ?? [] : []);
             if (plan.SecondClone == 0)
             {
                 return pid1;
@@ -181,6 +197,11 @@ public static unsafe class Spawner
             }
 
             pid2 = BinaryPrimitives.ReadInt32LittleEndian(p);
+            if (plan.WaitGoAfterClone != 0)
+            {
+                SyncFrames.Write(parentFd, RawChild.FrameGo, o.GoPayload!.Invoke(pid2));
+            }
+
             int status = Processes.WaitForExit(pid1);
             if (status != 0)
             {
@@ -203,8 +224,39 @@ public static unsafe class Spawner
         }
     }
 
+    /// <summary>[first, last] ranges (last -1 meaning the end) of the descriptors the child closes at once.</summary>
+    private static int[] CloseRanges(SpawnOptions o)
+    {
+        var keep = new SortedSet<int> { 0, 1, 2 };
+        foreach (int fd in o.Inherit.Concat(o.KeepOpen).Concat(o.Joins.Select(j => j.Fd))
+            .Append(o.SyncFd).Append(o.Stdin).Append(o.Stdout).Append(o.Stderr).Append(o.Process?.ConsoleFd ?? -1))
+        {
+            if (fd >= 0)
+            {
+                keep.Add(fd);
+            }
+        }
+
+        var ranges = new List<int>();
+        int next = 0;
+        foreach (int fd in keep)
+        {
+            if (fd > next)
+            {
+                ranges.Add(next);
+                ranges.Add(fd - 1);
+            }
+
+            next = fd + 1;
+        }
+
+        ranges.Add(next);
+        ranges.Add(-1);
+        return [.. ranges];
+    }
+
     /// <summary>Turns an error frame from the child into an exception naming the step that failed.</summary>
-    public static void ThrowIfChildError(byte type, byte[] payload)
+    public static void ThrowIfChildError(byte type, byte[] payload, Func<int, string>? describe = null)
     {
         if (type != RawChild.FrameError || payload.Length < 8)
         {
@@ -217,6 +269,7 @@ public static unsafe class Spawner
         int detail = code & ~0x7f;
         string what = step switch
         {
+            RawChild.StepSetup or RawChild.StepHookStatus when describe is not null => describe(detail >> 8),
             RawChild.StepWaitGo => "wait for the parent",
             RawChild.StepJoin => $"join the {Namespaces.ProcName(detail)} namespace",
             RawChild.StepUnshareUser => "create the user namespace",
@@ -233,8 +286,21 @@ public static unsafe class Spawner
             RawChild.StepIdentity => "set user and groups",
             RawChild.StepCwd => "change to the working directory",
             RawChild.StepNoNewPrivileges => "set no_new_privs",
+            RawChild.StepSignals => "reset signal handling",
+            RawChild.StepSetup => "set up the container",
+            RawChild.StepHookStatus => "run a hook",
             _ => "start the process",
         };
+        if (step == RawChild.StepHookStatus)
+        {
+            throw LinuxException.WithMessage($"{what}: exit status {errno - 1000}", Errno.EIO);
+        }
+
+        if (errno == 110)
+        {
+            throw LinuxException.WithMessage($"{what}: timed out", errno);
+        }
+
         throw new LinuxException(what, errno);
     }
 }

@@ -2,11 +2,27 @@ using System.Buffers.Binary;
 
 namespace MyRuntime.Linux.Spawn;
 
-/// <summary>Frames on the sync socket between the runtime and its child: one type byte, a little-endian
-/// int32 length, then the payload. The raw child and the init stage both speak it.</summary>
+/// <summary>Frames on the sync socket between the runtime and its cloned child: one type byte, a little-endian
+/// int32 length, then the payload.</summary>
 public static class SyncFrames
 {
-    public const byte Json = (byte)'J';
+    /// <summary>Runtime to child: go on (payload: the container state for hooks, or empty).</summary>
+    public const byte Go = (byte)'G';
+
+    /// <summary>Child to runtime: write my uid/gid maps.</summary>
+    public const byte Map = (byte)'M';
+
+    /// <summary>Child to runtime: the pid of the process in the new pid namespace.</summary>
+    public const byte Pid = (byte)'P';
+
+    /// <summary>Child to runtime: errno and the step that failed; the child exits.</summary>
+    public const byte Error = (byte)'E';
+
+    /// <summary>Child to runtime: run the prestart and createRuntime hooks, then send Go.</summary>
+    public const byte Hooks = (byte)'H';
+
+    /// <summary>Child to runtime: set up and waiting for start.</summary>
+    public const byte Ready = (byte)'R';
 
     public static void Write(int fd, byte type, ReadOnlySpan<byte> payload)
     {

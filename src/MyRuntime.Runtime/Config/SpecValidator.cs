@@ -34,6 +34,11 @@ public static class SpecValidator
 
         foreach (var m in spec.Mounts ?? [])
         {
+            if (m is null)
+            {
+                throw new RuntimeException("config.json: mounts holds a null entry");
+            }
+
             if (string.IsNullOrEmpty(m.Destination) || !m.Destination.StartsWith('/'))
             {
                 throw new RuntimeException($"config.json: mount destination '{m.Destination}' is not absolute");
@@ -42,6 +47,11 @@ public static class SpecValidator
 
         foreach (var d in spec.Linux?.Devices ?? [])
         {
+            if (d is null || string.IsNullOrEmpty(d.Path))
+            {
+                throw new RuntimeException("config.json: a device has no path");
+            }
+
             if (d.Type is not ("c" or "b" or "u" or "p"))
             {
                 throw new RuntimeException($"config.json: device {d.Path} has unknown type '{d.Type}'");
@@ -71,9 +81,9 @@ public static class SpecValidator
 
         foreach (var r in p.Rlimits ?? [])
         {
-            if (Linux.Limits.Parse(r.Type) < 0)
+            if (r is null || string.IsNullOrEmpty(r.Type) || Linux.Limits.Parse(r.Type) < 0)
             {
-                throw new RuntimeException($"{where}: unknown rlimit type {r.Type}");
+                throw new RuntimeException($"{where}: unknown rlimit type {r?.Type}");
             }
         }
 
@@ -82,7 +92,7 @@ public static class SpecValidator
         {
             foreach (string name in set ?? [])
             {
-                if (Linux.Capabilities.Parse(name) < 0)
+                if (string.IsNullOrEmpty(name) || Linux.Capabilities.Parse(name) < 0)
                 {
                     throw new RuntimeException($"{where}: unknown capability {name}");
                 }
@@ -95,12 +105,13 @@ public static class SpecValidator
         var seen = new HashSet<string>();
         foreach (var ns in spec.Linux?.Namespaces ?? [])
         {
-            if (NamespaceKinds.Flag(ns.Type) is null)
+            string type = ns?.Type ?? string.Empty;
+            if (ns is null || NamespaceKinds.Flag(type) is null)
             {
-                throw new RuntimeException($"config.json: unknown namespace type '{ns.Type}'");
+                throw new RuntimeException($"config.json: unknown namespace type '{type}'");
             }
 
-            if (!seen.Add(ns.Type))
+            if (!seen.Add(type))
             {
                 throw new RuntimeException($"config.json: namespace '{ns.Type}' is listed twice");
             }
@@ -145,9 +156,9 @@ public static class SpecValidator
         {
             foreach (var h in list ?? [])
             {
-                if (!h.Path.StartsWith('/'))
+                if (h is null || string.IsNullOrEmpty(h.Path) || !h.Path.StartsWith('/'))
                 {
-                    throw new RuntimeException($"config.json: hook path '{h.Path}' is not absolute");
+                    throw new RuntimeException($"config.json: hook path '{h?.Path}' is not absolute");
                 }
 
                 if (h.Timeout is <= 0)

@@ -1,17 +1,18 @@
+using System.Text.Json;
 using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
+using MyRuntime.Oci;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Hooks;
-using MyRuntime.Runtime.Init;
+using MyRuntime.Runtime.Rootfs;
 
 namespace MyRuntime.Runtime.Container;
 
-/// <summary>The create operation: a process in the container's namespaces, its root filesystem set up, waiting
-/// on the exec FIFO for start. On any failure everything made so far is undone.</summary>
+/// <summary>The create operation: a process in the container's namespaces with its root filesystem set up,
+/// waiting on the exec FIFO for start. The cloned child does all of it with raw system calls from a setup
+/// program compiled here, then execs the user program on start. On failure everything made is undone.</summary>
 public static class Creator
 {
-    public const string InitEnv = "_MYRUNTIME_INIT";
-
     public static ContainerState Create(RuntimeContext ctx, CreateOptions o)
     {
         Timing.Mark("create: begin");
@@ -26,22 +27,24 @@ public static class Creator
             throw new RuntimeException("process.terminal is true: --console-socket is required");
         }
 
-        if (spec.Linux?.Resources is { } res && res.ValueKind == System.Text.Json.JsonValueKind.Object)
+        if (spec.Linux?.Resources is { ValueKind: JsonValueKind.Object })
         {
             ctx.Log.Warn("linux.resources is not applied yet: cgroup limits arrive with the resources work (issue 3)");
         }
 
+        string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process);
         Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);
-        var undo = new List<Action>();
         int pid = -1;
         int consoleFd = -1, parentSync = -1, childSync = -1, fifoFd = -1;
         var joinFds = new List<(int Fd, int Type)>();
+        SetupProgram? program = null;
         try
         {
             string fifo = store.FifoOf(o.Id);
-            // Writable by anyone, reached only through a descriptor: init may be root of a user namespace that
-            // cannot search the state directory.
+
+            // Writable by anyone, reached only through a descriptor: the container's root may be the root of a
+            // user namespace that cannot search the state directory.
             Files.MakeFifo(fifo, 0x192 /* 0622 */);
             Files.Chmod(fifo, 0x192);
             fifoFd = Files.Open(fifo, Files.O_PATH);
@@ -69,47 +72,29 @@ public static class Creator
             // Join the user namespace first: the others are then joined with its privileges.
             joinFds.Sort((a, b) => (b.Type == Namespaces.CLONE_NEWUSER).CompareTo(a.Type == Namespaces.CLONE_NEWUSER));
 
-            (parentSync, childSync) = Sockets.Pair();
             int listenFds = ListenFds();
             int keep = listenFds + o.PreserveFds;
-            var inherit = new List<int> { childSync, fifoFd };
-            for (int fd = 3; fd < 3 + keep; fd++)
-            {
-                inherit.Add(fd);
-            }
-
-            if (consoleFd >= 0)
-            {
-                inherit.Add(consoleFd);
-            }
-
-            pid = Spawner.Start(new SpawnOptions
-            {
-                Path = RuntimeContext.SelfExe,
-                Args = ["myruntime", "init"],
-                Env = Timing.Enabled ? [$"{InitEnv}={childSync}", $"{Timing.EnvName}=1"] : [$"{InitEnv}={childSync}"],
-                NewNamespaces = newNs,
-                Joins = joinFds,
-                SyncFd = childSync,
-                ParentSyncFd = parentSync,
-                Inherit = inherit,
-                ProtectExe = true,
-                WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),
-            });
-            Timing.Mark("create: spawned");
-            Files.Close(childSync);
-            childSync = -1;
-
             if (listenFds > 0)
             {
                 process.Env = [.. process.Env ?? [], $"LISTEN_FDS={listenFds}", "LISTEN_PID=1"];
             }
 
+            var hooks = spec.Hooks;
+            bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
+            program = SetupPlanner.Plan(new SetupInputs
+            {
+                Spec = spec,
+                Rootfs = rootfs,
+                Bundle = bundle,
+                UserNamespace = userNs,
+                NoPivot = o.NoPivot,
+                ConsoleFd = consoleFd,
+                FifoFd = fifoFd,
+            }, runtimeHooks);
+
             var state = new ContainerState
             {
                 Id = o.Id,
-                Pid = pid,
-                PidStartTime = ProcFs.Stat(pid)?.StartTime ?? 0,
                 Bundle = bundle,
                 Rootfs = rootfs,
                 Created = DateTime.UtcNow,
@@ -117,23 +102,41 @@ public static class Creator
                 Config = spec,
             };
 
-            var hooks = spec.Hooks;
-            SyncChannel.Send(parentSync, new InitBootstrap
+            (parentSync, childSync) = Sockets.Pair();
+            var inherit = new List<int>();
+            for (int fd = 3; fd < 3 + keep; fd++)
             {
-                Id = o.Id,
-                Bundle = bundle,
-                Spec = spec,
-                Process = process,
-                Rootfs = rootfs,
-                FifoFd = fifoFd,
-                ConsoleSocketFd = consoleFd,
-                PreserveFds = keep,
-                NoPivot = o.NoPivot,
-                RuntimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 },
-                UserNamespace = userNs,
-            }, RuntimeJson.Default.InitBootstrap);
+                inherit.Add(fd);
+            }
 
-            AwaitReady(parentSync, state, pid);
+            pid = Spawner.Start(new SpawnOptions
+            {
+                Path = executable,
+                Args = process.Args!,
+                Env = process.Env ?? [],
+                NewNamespaces = newNs,
+                Joins = joinFds,
+                SyncFd = childSync,
+                ParentSyncFd = parentSync,
+                Inherit = inherit,
+                KeepOpen = [fifoFd, consoleFd],
+                ProtectExe = true,
+                Setup = program,
+                Process = ProcessSettingsBuilder.Build(process, keep, consoleFd: -1),
+                WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),
+                GoPayload = p =>
+                {
+                    state.Pid = p;
+                    return JsonSerializer.SerializeToUtf8Bytes(state.ToOciState(ContainerStatus.Created), OciJson.Default.State);
+                },
+            });
+            Timing.Mark("create: spawned");
+            Files.Close(childSync);
+            childSync = -1;
+
+            state.Pid = pid;
+            state.PidStartTime = ProcFs.Stat(pid)?.StartTime ?? 0;
+            AwaitReady(parentSync, state, pid, program);
             Timing.Mark("create: ready");
             store.Save(state);
             if (!string.IsNullOrEmpty(o.PidFile))
@@ -161,6 +164,7 @@ public static class Creator
         }
         finally
         {
+            program?.Dispose();
             Files.Close(consoleFd);
             Files.Close(fifoFd);
             Files.Close(parentSync);
@@ -172,40 +176,32 @@ public static class Creator
         }
     }
 
-    /// <summary>Serves the init stage until it reports ready: runs the runtime-namespace hooks when asked.</summary>
-    private static void AwaitReady(int sync, ContainerState state, int pid)
+    /// <summary>Serves the child until it reports ready: runs the runtime-namespace hooks when it asks.</summary>
+    private static void AwaitReady(int sync, ContainerState state, int pid, SetupProgram program)
     {
         while (true)
         {
-            var msg = SyncChannel.Receive(sync);
-            switch (msg?.Type)
+            var (kind, payload) = SyncFrames.Read(sync);
+            switch (kind)
             {
-                case null:
+                case 0:
                     int? status = Processes.TryWait(pid);
                     throw new RuntimeException(status is { } s
-                        ? $"container init exited with status {s} before it was ready"
-                        : "container init closed the sync socket before it was ready");
-                case InitMessage.Error:
-                    throw new RuntimeException(msg.Message ?? "container init failed");
-                case InitMessage.Hooks:
-                    var oci = state.ToOciState(ContainerStatus.Creating);
-                    try
-                    {
-                        HookRunner.RunAll("prestart", state.Config.Hooks?.Prestart, oci);
-                        HookRunner.RunAll("createRuntime", state.Config.Hooks?.CreateRuntime, oci);
-                    }
-                    catch (RuntimeException e)
-                    {
-                        SyncChannel.Send(sync, new InitMessage { Type = InitMessage.Error, Message = e.Message });
-                        throw;
-                    }
-
-                    SyncChannel.Send(sync, new InitMessage { Type = InitMessage.HooksDone });
+                        ? $"container process exited with status {s} before it was ready"
+                        : "container process closed the sync socket before it was ready");
+                case SyncFrames.Error:
+                    Spawner.ThrowIfChildError(kind, payload, program.Describe);
                     break;
-                case InitMessage.Ready:
+                case SyncFrames.Hooks:
+                    var oci = state.ToOciState(ContainerStatus.Creating);
+                    HookRunner.RunAll("prestart", state.Config.Hooks?.Prestart, oci);
+                    HookRunner.RunAll("createRuntime", state.Config.Hooks?.CreateRuntime, oci);
+                    SyncFrames.Write(sync, SyncFrames.Go, []);
+                    break;
+                case SyncFrames.Ready:
                     return;
                 default:
-                    throw new RuntimeException($"unexpected message '{msg.Type}' from container init");
+                    throw new RuntimeException($"unexpected message '{(char)kind}' from the container process");
             }
         }
     }

@@ -59,15 +59,10 @@ public static class Executor
             }
 
             (parentSync, childSync) = Sockets.Pair();
-            var inherit = new List<int> { childSync };
+            var inherit = new List<int>();
             for (int fd = 3; fd < 3 + o.PreserveFds; fd++)
             {
                 inherit.Add(fd);
-            }
-
-            if (consoleFd >= 0)
-            {
-                inherit.Add(consoleFd);
             }
 
             string executable = ProcessSettingsBuilder.ResolveIn($"/proc/{s.Pid}/root", process);

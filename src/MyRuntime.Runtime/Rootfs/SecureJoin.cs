@@ -49,7 +49,7 @@ public static class SecureJoin
             }
         }
 
-        return resolved.Count == 0 ? root : root + "/" + string.Join('/', resolved);
+        return resolved.Count == 0 ? (root.Length == 0 ? "/" : root) : root + "/" + string.Join('/', resolved);
     }
 
     private static IEnumerable<string> Split(string path) =>
