@@ -90,13 +90,4 @@ public class LimitsTests
     {
         Assert.Equal(-1, Limits.Parse(name));
     }
-
-    [Fact]
-    public void Set_ThrowsForAnUnknownNameBeforeAnySyscall()
-    {
-        var e = Assert.Throws<LinuxException>(() => Limits.Set("RLIMIT_FOO", 1, 1));
-
-        Assert.Equal(Errno.EINVAL, e.Errno);
-        Assert.StartsWith("unknown rlimit RLIMIT_FOO", e.Message);
-    }
 }

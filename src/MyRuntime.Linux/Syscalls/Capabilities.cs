@@ -1,9 +1,6 @@
-using System.Runtime.InteropServices;
-
 namespace MyRuntime.Linux;
 
-/// <summary>Capability sets: names, capset(2), the bounding and ambient sets. All per-thread: call them from the
-/// thread that will execve.</summary>
+/// <summary>Capability names, numbers and masks (the spawned child applies the sets with capset and prctl).</summary>
 public static class Capabilities
 {
     public static readonly string[] Names =
@@ -53,60 +50,4 @@ public static class Capabilities
         return mask;
     }
 
-    /// <summary>Drops from the bounding set every capability not in <paramref name="keep"/>.</summary>
-    public static void LimitBounding(ulong keep, int lastCap)
-    {
-        for (int c = 0; c <= lastCap; c++)
-        {
-            if ((keep & (1UL << c)) == 0)
-            {
-                Processes.Prctl(Processes.PR_CAPBSET_DROP, (ulong)c);
-            }
-        }
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Header
-    {
-        public uint Version;
-        public int Pid;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Data
-    {
-        public uint Effective;
-        public uint Permitted;
-        public uint Inheritable;
-    }
-
-    /// <summary>capset(2) with the 64-bit (version 3) layout.</summary>
-    public static unsafe void Set(ulong effective, ulong permitted, ulong inheritable)
-    {
-        var header = new Header { Version = 0x20080522 };
-        Data* data = stackalloc Data[2];
-        data[0] = new Data { Effective = (uint)effective, Permitted = (uint)permitted, Inheritable = (uint)inheritable };
-        data[1] = new Data
-        {
-            Effective = (uint)(effective >> 32),
-            Permitted = (uint)(permitted >> 32),
-            Inheritable = (uint)(inheritable >> 32),
-        };
-        if (Syscall.Call(Syscall.SYS_capset, (long)&header, (long)data, 0, 0, 0) != 0)
-        {
-            throw LinuxException.FromLastError("capset");
-        }
-    }
-
-    public static void SetAmbient(ulong ambient, int lastCap)
-    {
-        Processes.Prctl(Processes.PR_CAP_AMBIENT, Processes.PR_CAP_AMBIENT_CLEAR_ALL);
-        for (int c = 0; c <= lastCap; c++)
-        {
-            if ((ambient & (1UL << c)) != 0)
-            {
-                Processes.Prctl(Processes.PR_CAP_AMBIENT, Processes.PR_CAP_AMBIENT_RAISE, (ulong)c);
-            }
-        }
-    }
 }

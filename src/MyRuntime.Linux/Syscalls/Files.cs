@@ -41,9 +41,6 @@ public static partial class Files
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int SysClose(int fd);
 
-    [LibraryImport("libc", EntryPoint = "dup3", SetLastError = true)]
-    private static partial int SysDup3(int oldfd, int newfd, int flags);
-
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static partial int SysFcntl(int fd, int cmd, int arg);
 
@@ -56,15 +53,6 @@ public static partial class Files
     [LibraryImport("libc", EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysMkdir(string path, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysMknod(string path, uint mode, ulong dev);
-
-    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysLchown(string path, uint uid, uint gid);
-
-    [LibraryImport("libc", EntryPoint = "fchown", SetLastError = true)]
-    private static partial int SysFchown(int fd, uint uid, uint gid);
-
     [LibraryImport("libc", EntryPoint = "chmod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysChmod(string path, uint mode);
 
@@ -76,15 +64,6 @@ public static partial class Files
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int SysFlock(int fd, int operation);
-
-    [LibraryImport("libc", EntryPoint = "umask")]
-    private static partial uint SysUmask(uint mask);
-
-    [LibraryImport("libc", EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysChdir(string path);
-
-    [LibraryImport("libc", EntryPoint = "chroot", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysChroot(string path);
 
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysAccess(string path, int mode);
@@ -100,32 +79,11 @@ public static partial class Files
         return fd;
     }
 
-    /// <summary>Opens without throwing; returns -errno on failure.</summary>
-    public static int TryOpen(string path, int flags, uint mode = 0)
-    {
-        int fd = SysOpen(path, flags | O_CLOEXEC, mode);
-        return fd < 0 ? -Marshal.GetLastPInvokeError() : fd;
-    }
-
     public static void Close(int fd)
     {
         if (fd >= 0)
         {
             _ = SysClose(fd);
-        }
-    }
-
-    public static void Dup2(int oldfd, int newfd)
-    {
-        if (oldfd == newfd)
-        {
-            SetCloexec(newfd, false);
-            return;
-        }
-
-        if (SysDup3(oldfd, newfd, 0) < 0)
-        {
-            throw LinuxException.FromLastError($"dup {oldfd} to {newfd}");
         }
     }
 
@@ -136,17 +94,6 @@ public static partial class Files
             throw LinuxException.FromLastError($"fcntl F_SETFD on fd {fd}");
         }
     }
-
-    public static void SetNonBlocking(int fd, bool on)
-    {
-        int flags = SysFcntl(fd, F_GETFL, 0);
-        if (flags < 0 || SysFcntl(fd, F_SETFL, on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK) < 0)
-        {
-            throw LinuxException.FromLastError($"fcntl F_SETFL on fd {fd}");
-        }
-    }
-
-    public static bool IsOpen(int fd) => SysFcntl(fd, F_GETFD, 0) >= 0;
 
     public static unsafe (int Read, int Write) Pipe()
     {
@@ -178,30 +125,6 @@ public static partial class Files
 
     public static ulong MakeDev(long major, long minor) =>
         (ulong)(((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8) | ((minor & 0xffffff00L) << 12) | (minor & 0xffL));
-
-    public static void MakeNode(string path, uint mode, ulong dev)
-    {
-        if (SysMknod(path, mode, dev) != 0)
-        {
-            throw LinuxException.FromLastError($"mknod {path}");
-        }
-    }
-
-    public static void Lchown(string path, uint uid, uint gid)
-    {
-        if (SysLchown(path, uid, gid) != 0)
-        {
-            throw LinuxException.FromLastError($"chown {path}");
-        }
-    }
-
-    public static void Fchown(int fd, uint uid, uint gid)
-    {
-        if (SysFchown(fd, uid, gid) != 0)
-        {
-            throw LinuxException.FromLastError($"fchown fd {fd}");
-        }
-    }
 
     public static void Chmod(string path, uint mode)
     {
@@ -278,42 +201,7 @@ public static partial class Files
         }
     }
 
-    public static uint Umask(uint mask) => SysUmask(mask);
-
-    public static void Chdir(string path)
-    {
-        if (SysChdir(path) != 0)
-        {
-            throw LinuxException.FromLastError($"chdir {path}");
-        }
-    }
-
-    public static void Chroot(string path)
-    {
-        if (SysChroot(path) != 0)
-        {
-            throw LinuxException.FromLastError($"chroot {path}");
-        }
-    }
-
     /// <summary>access(2) with X_OK.</summary>
     public static bool IsExecutable(string path) => SysAccess(path, 1) == 0;
 
-    /// <summary>Marks every descriptor from <paramref name="first"/> up close-on-exec (close_range, or /proc/self/fd where it is missing).</summary>
-    public static void CloseOnExecFrom(int first)
-    {
-        const long CLOSE_RANGE_CLOEXEC = 1 << 2;
-        if (Syscall.Call(Syscall.SYS_close_range, first, uint.MaxValue, CLOSE_RANGE_CLOEXEC, 0, 0) == 0)
-        {
-            return;
-        }
-
-        foreach (string entry in Directory.GetFileSystemEntries("/proc/self/fd"))
-        {
-            if (int.TryParse(Path.GetFileName(entry), out int fd) && fd >= first)
-            {
-                _ = SysFcntl(fd, F_SETFD, FD_CLOEXEC);
-            }
-        }
-    }
 }

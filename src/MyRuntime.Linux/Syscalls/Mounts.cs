@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace MyRuntime.Linux;
 
-/// <summary>mount(2), umount2(2), pivot_root(2) and the MS_* flags.</summary>
+/// <summary>The MS_* mount flags, and the flags a mount carries now.</summary>
 public static partial class Mounts
 {
     public const ulong MS_RDONLY = 1;
@@ -32,12 +32,6 @@ public static partial class Mounts
 
     public const ulong PropagationMask = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
 
-    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysMount(string? source, string target, string? fstype, ulong flags, string? data);
-
-    [LibraryImport("libc", EntryPoint = "umount2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysUmount2(string target, int flags);
-
     [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysStatvfs(string path, out StatVfs buf);
 
@@ -46,22 +40,6 @@ public static partial class Mounts
     {
         public ulong Bsize, Frsize, Blocks, Bfree, Bavail, Files, Ffree, Favail, Fsid, Flag, Namemax;
         public int Spare0, Spare1, Spare2, Spare3, Spare4, Spare5;
-    }
-
-    public static void Mount(string? source, string target, string? fstype, ulong flags, string? data = null)
-    {
-        if (SysMount(source, target, fstype, flags, string.IsNullOrEmpty(data) ? null : data) != 0)
-        {
-            throw LinuxException.FromLastError($"mount {source ?? fstype ?? "none"} on {target}");
-        }
-    }
-
-    public static void Unmount(string target, int flags)
-    {
-        if (SysUmount2(target, flags) != 0)
-        {
-            throw LinuxException.FromLastError($"unmount {target}");
-        }
     }
 
     /// <summary>The MS_* flags a mount carries now (statvfs f_flag translated), for remounts that must keep locked flags.</summary>
@@ -77,11 +55,4 @@ public static partial class Mounts
         return st.Flag & kept;
     }
 
-    public static void PivotRoot(string newRoot, string putOld)
-    {
-        if (Syscall.PivotRoot(newRoot, putOld) != 0)
-        {
-            throw LinuxException.FromLastError($"pivot_root {newRoot}");
-        }
-    }
 }

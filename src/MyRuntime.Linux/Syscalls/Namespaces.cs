@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace MyRuntime.Linux;
 
-/// <summary>Namespace flags, setns(2), unshare(2), sethostname(2).</summary>
-public static partial class Namespaces
+/// <summary>Namespace flags, their /proc names, and namespace identity (the spawned child joins and creates them).</summary>
+public static class Namespaces
 {
     public const int CLONE_NEWNS = 0x00020000;
     public const int CLONE_NEWCGROUP = 0x02000000;
@@ -13,15 +11,6 @@ public static partial class Namespaces
     public const int CLONE_NEWPID = 0x20000000;
     public const int CLONE_NEWNET = 0x40000000;
     public const int CLONE_NEWTIME = 0x00000080;
-
-    [LibraryImport("libc", EntryPoint = "unshare", SetLastError = true)]
-    private static partial int SysUnshare(int flags);
-
-    [LibraryImport("libc", EntryPoint = "sethostname", SetLastError = true)]
-    private static unsafe partial int SysSethostname(byte* name, nint len);
-
-    [LibraryImport("libc", EntryPoint = "setdomainname", SetLastError = true)]
-    private static unsafe partial int SysSetdomainname(byte* name, nint len);
 
     /// <summary>The /proc/PID/ns entry name of each namespace flag.</summary>
     public static string ProcName(int flag) => flag switch
@@ -36,38 +25,6 @@ public static partial class Namespaces
         CLONE_NEWTIME => "time",
         _ => throw new ArgumentOutOfRangeException(nameof(flag)),
     };
-
-    public static void Unshare(int flags)
-    {
-        if (SysUnshare(flags) != 0)
-        {
-            throw LinuxException.FromLastError("unshare");
-        }
-    }
-
-    public static unsafe void SetHostname(string name)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
-        fixed (byte* p = bytes)
-        {
-            if (SysSethostname(p, bytes.Length) != 0)
-            {
-                throw LinuxException.FromLastError($"sethostname {name}");
-            }
-        }
-    }
-
-    public static unsafe void SetDomainname(string name)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(name);
-        fixed (byte* p = bytes)
-        {
-            if (SysSetdomainname(p, bytes.Length) != 0)
-            {
-                throw LinuxException.FromLastError($"setdomainname {name}");
-            }
-        }
-    }
 
     /// <summary>The inode that identifies the namespace at a /proc/PID/ns path (0 when it cannot be read).</summary>
     public static ulong Inode(string nsPath)

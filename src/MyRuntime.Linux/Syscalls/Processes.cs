@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace MyRuntime.Linux;
 
-/// <summary>Process control: signals, waiting, pidfds, prctl, sessions, exec.</summary>
+/// <summary>Process control: signals, waiting, pidfds.</summary>
 public static partial class Processes
 {
     public const int WNOHANG = 1;
@@ -21,18 +21,6 @@ public static partial class Processes
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     private static partial int SysWaitpid(int pid, out int status, int options);
-
-    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
-    private static partial int SysPrctl(int option, ulong a2, ulong a3, ulong a4, ulong a5);
-
-    [LibraryImport("libc", EntryPoint = "setsid", SetLastError = true)]
-    private static partial int SysSetsid();
-
-    [LibraryImport("libc", EntryPoint = "getpid")]
-    public static partial int GetPid();
-
-    [LibraryImport("libc", EntryPoint = "execve", SetLastError = true)]
-    private static unsafe partial int SysExecve(byte* path, byte** argv, byte** envp);
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     private static unsafe partial int SysPoll(PollFd* fds, nuint nfds, int timeout);
@@ -97,13 +85,6 @@ public static partial class Processes
         return null;
     }
 
-    /// <summary>Reaps any exited child without blocking; returns its pid and status, or (0, 0).</summary>
-    public static (int Pid, int Status) ReapAny()
-    {
-        int r = SysWaitpid(-1, out int status, WNOHANG);
-        return r > 0 ? (r, DecodeStatus(status)) : (0, 0);
-    }
-
     public static int DecodeStatus(int status)
     {
         int signal = status & 0x7f;
@@ -151,27 +132,4 @@ public static partial class Processes
         }
     }
 
-    public static void Prctl(int option, ulong a2, ulong a3 = 0, ulong a4 = 0, ulong a5 = 0)
-    {
-        if (SysPrctl(option, a2, a3, a4, a5) != 0)
-        {
-            throw LinuxException.FromLastError($"prctl {option}");
-        }
-    }
-
-    public static void Setsid()
-    {
-        if (SysSetsid() < 0)
-        {
-            throw LinuxException.FromLastError("setsid");
-        }
-    }
-
-    /// <summary>Replaces this process image; returns only by throwing.</summary>
-    public static unsafe void Execve(string path, IReadOnlyList<string> args, IReadOnlyList<string> env)
-    {
-        using var block = new NativeStrings(path, args, env);
-        SysExecve(block.Path, block.Argv, block.Envp);
-        throw LinuxException.FromLastError($"exec {path}");
-    }
 }

@@ -18,8 +18,4 @@ internal static unsafe partial class Syscall
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long Call(long number, long a1, long a2, long a3, long a4, long a5);
 
-    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial long CallStrings(long number, string a1, string a2);
-
-    public static int PivotRoot(string newRoot, string putOld) => (int)CallStrings(SYS_pivot_root, newRoot, putOld);
 }
