@@ -35,7 +35,8 @@ public static class ArgumentSplitter
 
             if (current.Name is "exec" or "ps")
             {
-                return [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
+                bool separated = i + 1 < args.Length && args[i + 1] == "--";
+                return separated ? args : [.. args[..(i + 1)], "--", .. args[(i + 1)..]];
             }
 
             return args;
