@@ -25,9 +25,6 @@ public sealed class ProcessSettings
 
     /// <summary>Descriptors from this number up are closed at execve.</summary>
     public int CloseFrom { get; init; } = 3;
-
-    /// <summary>A connected console socket: the child makes a pty in its /dev/pts and sends the master there.</summary>
-    public int ConsoleFd { get; init; } = -1;
 }
 
 public sealed record CapabilitySets(ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient);

@@ -49,7 +49,6 @@ internal unsafe struct ChildPlan
 [StructLayout(LayoutKind.Sequential)]
 internal unsafe struct ProcessPlan
 {
-    public int ConsoleFd;
     public int RlimitCount;
     public int* RlimitResources;
     public ulong* RlimitValues;
@@ -86,7 +85,6 @@ internal static unsafe class RawChild
     public const int StepSecondClone = 7;
     public const int StepStdio = 8;
     public const int StepExec = 9;
-    public const int StepConsole = 10;
     public const int StepRlimit = 11;
     public const int StepOomScoreAdj = 12;
     public const int StepCapabilities = 13;
@@ -507,7 +505,8 @@ internal static unsafe class RawChild
     }
 
     /// <summary>A pty from the container's devpts: master sent over the console socket (A), slave kept open for
-    /// AttachConsole and bound over /dev/console. S1 ptmx, S2 pts directory with a trailing '/', S3 console.</summary>
+    /// AttachConsole and bound over /dev/console. S1 ptmx, S2 pts directory with a trailing '/', S3 console or
+    /// null (exec: the container's /dev/console is already there).</summary>
     private static long ConsoleOp(ChildPlan* p, SetupOp* op)
     {
         long master = Raw(SYS_open, (long)op->S1, 2 | 0x100 | O_CLOEXEC, 0, 0, 0, 0);
@@ -561,7 +560,7 @@ internal static unsafe class RawChild
         p->SlaveFd = (int)fd;
         Raw(SYS_mknod, (long)op->S3, 0x8000 /* S_IFREG */ | 0x1a4, 0, 0, 0, 0);
 
-        return Raw(SYS_mount, (long)slave, (long)op->S3, 0, MS_BIND, 0, 0);
+        return op->S3 == null ? 0 : Raw(SYS_mount, (long)slave, (long)op->S3, 0, MS_BIND, 0, 0);
     }
 
     private static int Decimal(int value, byte* dest)
@@ -675,11 +674,6 @@ internal static unsafe class RawChild
 
     private static void ApplyProcess(ChildPlan* p, ProcessPlan* q)
     {
-        if (q->ConsoleFd >= 0 && !Console(q))
-        {
-            Fail(p, StepConsole);
-        }
-
         for (int i = 0; i < q->RlimitCount; i++)
         {
             if (Raw(SYS_prlimit64, 0, q->RlimitResources[i], (long)(q->RlimitValues + (2 * i)), 0, 0, 0) < 0)
@@ -764,87 +758,6 @@ internal static unsafe class RawChild
         {
             Raw(SYS_close_range, q->CloseFrom, uint.MaxValue, 4 /* CLOSE_RANGE_CLOEXEC */, 0, 0, 0);
         }
-    }
-
-    /// <summary>A pty from the container's /dev/pts: the master to the console socket, the slave as the
-    /// controlling terminal and stdio.</summary>
-    private static bool Console(ProcessPlan* q)
-    {
-        byte* ptmx = stackalloc byte[] { (byte)'/', (byte)'d', (byte)'e', (byte)'v', (byte)'/', (byte)'p', (byte)'t', (byte)'s', (byte)'/', (byte)'p', (byte)'t', (byte)'m', (byte)'x', 0 };
-        long master = Raw(SYS_open, (long)ptmx, 2 /* O_RDWR */ | 0x100 /* O_NOCTTY */ | O_CLOEXEC, 0, 0, 0, 0);
-        if (master < 0)
-        {
-            return false;
-        }
-
-        int* n = stackalloc int[1];
-        *n = 0;
-        if (Raw(SYS_ioctl, master, 0x40045431 /* TIOCSPTLCK */, (long)n, 0, 0, 0) < 0
-            || Raw(SYS_ioctl, master, 0x80045430 /* TIOCGPTN */, (long)n, 0, 0, 0) < 0)
-        {
-            return false;
-        }
-
-        // "/dev/pts/" + decimal number
-        byte* slave = stackalloc byte[32];
-        for (int i = 0; i < 9; i++)
-        {
-            slave[i] = ptmx[i];
-        }
-
-        byte* digits = stackalloc byte[12];
-        int count = 0, value = *n;
-        do
-        {
-            digits[count++] = (byte)('0' + (value % 10));
-            value /= 10;
-        }
-        while (value > 0);
-        for (int i = 0; i < count; i++)
-        {
-            slave[9 + i] = digits[count - 1 - i];
-        }
-
-        slave[9 + count] = 0;
-
-        // sendmsg with one SCM_RIGHTS descriptor and the text "/dev/ptmx".
-        long* iov = stackalloc long[2];
-        iov[0] = (long)ptmx;
-        iov[1] = 13;
-        byte* control = stackalloc byte[24];
-        for (int i = 0; i < 24; i++)
-        {
-            control[i] = 0;
-        }
-
-        *(long*)control = 20;
-        *(int*)(control + 8) = 1; // SOL_SOCKET
-        *(int*)(control + 12) = 1; // SCM_RIGHTS
-        *(int*)(control + 16) = (int)master;
-        long* msg = stackalloc long[7];
-        msg[0] = 0;
-        msg[1] = 0;
-        msg[2] = (long)iov;
-        msg[3] = 1;
-        msg[4] = (long)control;
-        msg[5] = 24;
-        msg[6] = 0;
-        if (Raw(SYS_sendmsg, q->ConsoleFd, (long)msg, 0, 0, 0, 0) < 0)
-        {
-            return false;
-        }
-
-        Raw(SYS_close, master, 0, 0, 0, 0, 0);
-        Raw(SYS_close, q->ConsoleFd, 0, 0, 0, 0, 0);
-        long fd = Raw(SYS_open, (long)slave, 2 /* O_RDWR */, 0, 0, 0, 0);
-        return fd >= 0
-            && Raw(SYS_fchown, fd, q->Uid, q->Gid, 0, 0, 0) >= 0
-            && Raw(SYS_setsid, 0, 0, 0, 0, 0, 0) >= 0
-            && Raw(SYS_ioctl, fd, 0x540E /* TIOCSCTTY */, 0, 0, 0, 0) >= 0
-            && Raw(SYS_dup3, fd, 0, 0, 0, 0, 0) >= 0
-            && Raw(SYS_dup3, fd, 1, 0, 0, 0, 0) >= 0
-            && Raw(SYS_dup3, fd, 2, 0, 0, 0, 0) >= 0
-            && (fd <= 2 || Raw(SYS_close, fd, 0, 0, 0, 0, 0) >= 0);
     }
 
     /// <summary>Bind-mounts the runtime binary read-only over itself in this (private) mount namespace, so that

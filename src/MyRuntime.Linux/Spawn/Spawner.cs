@@ -56,7 +56,6 @@ public static unsafe class Spawner
         {
             var processPlan = ps is null ? default : new ProcessPlan
             {
-                ConsoleFd = ps.ConsoleFd,
                 RlimitCount = ps.Rlimits.Count,
                 RlimitResources = rr,
                 RlimitValues = rv,
@@ -229,7 +228,7 @@ public static unsafe class Spawner
     {
         var keep = new SortedSet<int> { 0, 1, 2 };
         foreach (int fd in o.Inherit.Concat(o.KeepOpen).Concat(o.Joins.Select(j => j.Fd))
-            .Append(o.SyncFd).Append(o.Stdin).Append(o.Stdout).Append(o.Stderr).Append(o.Process?.ConsoleFd ?? -1))
+            .Append(o.SyncFd).Append(o.Stdin).Append(o.Stdout).Append(o.Stderr))
         {
             if (fd >= 0)
             {
@@ -279,7 +278,6 @@ public static unsafe class Spawner
             RawChild.StepSecondClone => "clone into the pid namespace",
             RawChild.StepStdio => "set up standard descriptors",
             RawChild.StepExec => "exec",
-            RawChild.StepConsole => "set up the console",
             RawChild.StepRlimit => "set rlimits",
             RawChild.StepOomScoreAdj => "set oom_score_adj",
             RawChild.StepCapabilities => "set capabilities",

@@ -122,7 +122,7 @@ public static class Creator
                 KeepOpen = [fifoFd, consoleFd],
                 ProtectExe = true,
                 Setup = program,
-                Process = ProcessSettingsBuilder.Build(process, keep, consoleFd: -1),
+                Process = ProcessSettingsBuilder.Build(process, keep),
                 WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),
                 GoPayload = p =>
                 {

@@ -1,6 +1,7 @@
 using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Runtime.Config;
+using MyRuntime.Runtime.Rootfs;
 
 namespace MyRuntime.Runtime.Container;
 
@@ -32,6 +33,7 @@ public static class Executor
 
         var joins = new List<(int Fd, int Type)>();
         int consoleFd = -1, parentSync = -1, childSync = -1, pid = -1;
+        SetupProgram? console = null;
         try
         {
             foreach (var (name, flag) in NamespaceKinds.All)
@@ -66,6 +68,13 @@ public static class Executor
             }
 
             string executable = ProcessSettingsBuilder.ResolveIn($"/proc/{s.Pid}/root", process);
+            if (process.Terminal)
+            {
+                console = new SetupProgram();
+                SetupPlanner.AddConsole(console, process, consoleFd, root: string.Empty, console: null);
+                console.Add(SetupOpCode.AttachConsole, "attach the console");
+            }
+
             pid = Spawner.Start(new SpawnOptions
             {
                 Path = executable,
@@ -75,7 +84,9 @@ public static class Executor
                 SyncFd = childSync,
                 ParentSyncFd = parentSync,
                 Inherit = inherit,
-                Process = ProcessSettingsBuilder.Build(process, o.PreserveFds, consoleFd),
+                KeepOpen = [consoleFd],
+                Setup = console,
+                Process = ProcessSettingsBuilder.Build(process, o.PreserveFds),
             });
             Files.Close(childSync);
             childSync = -1;
@@ -106,6 +117,7 @@ public static class Executor
         }
         finally
         {
+            console?.Dispose();
             Files.Close(consoleFd);
             Files.Close(parentSync);
             Files.Close(childSync);

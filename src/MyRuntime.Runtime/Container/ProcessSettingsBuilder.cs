@@ -9,7 +9,7 @@ namespace MyRuntime.Runtime.Container;
 /// inside the container's root.</summary>
 public static class ProcessSettingsBuilder
 {
-    public static ProcessSettings Build(Process p, int preserveFds, int consoleFd)
+    public static ProcessSettings Build(Process p, int preserveFds)
     {
         CapabilitySets? caps = null;
         if (p.Capabilities is { } c)
@@ -35,7 +35,6 @@ public static class ProcessSettingsBuilder
             Cwd = p.Cwd,
             NoNewPrivileges = p.NoNewPrivileges,
             CloseFrom = 3 + preserveFds,
-            ConsoleFd = consoleFd,
         };
     }
 

@@ -88,9 +88,7 @@ public static class SetupPlanner
 
             if (process.Terminal)
             {
-                long size = process.ConsoleSize is { Height: > 0, Width: > 0 } cs ? ((long)cs.Height << 16) | cs.Width : 0;
-                prog.Add(SetupOpCode.Console, "set up the console", s1: $"{rootfs}/dev/pts/ptmx", s2: $"{rootfs}/dev/pts/", s3: $"{rootfs}/dev/console",
-                    a: input.ConsoleFd, b: size, c: process.User.Uid | ((long)process.User.Gid << 32));
+                AddConsole(prog, process, input.ConsoleFd, rootfs, $"{rootfs}/dev/console");
             }
 
             PlanSwitchRoot(prog, rootfs, input.NoPivot);
@@ -140,6 +138,15 @@ public static class SetupPlanner
             prog.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A pty from the devpts under devRoot, its master sent to the console socket, its slave kept for
+    /// AttachConsole (and bound over console when given).</summary>
+    public static void AddConsole(SetupProgram prog, Process process, int consoleFd, string root, string? console)
+    {
+        long size = process.ConsoleSize is { Height: > 0, Width: > 0 } cs ? ((long)cs.Height << 16) | cs.Width : 0;
+        prog.Add(SetupOpCode.Console, "set up the console", s1: $"{root}/dev/pts/ptmx", s2: $"{root}/dev/pts/", s3: console,
+            a: consoleFd, b: size, c: process.User.Uid | ((long)process.User.Gid << 32));
     }
 
     private static void PlanMount(SetupProgram prog, Mount m, string dest, string rootfs, string bundle, bool userNs)

@@ -56,4 +56,36 @@ public sealed class ConsoleSocketTests : IntegrationTest
         Assert.True(r.ExitCode != 0, "create of a terminal container without --console-socket must fail:\n" + r);
         Assert.DoesNotContain(id, Env.StateEntries());
     }
+
+    [Fact]
+    public void Exec_WithTty_DrivesAShellThroughPtyMaster()
+    {
+        var (id, _) = Env.CreateAndStart(Env.NewBundle(), "sleep", "1000");
+        var socketPath = Path.Combine(Env.TempDir, "exec-console.sock");
+        using var listener = new ConsoleSocketListener(socketPath);
+
+        using var exec = Env.Start("exec", "--tty", "--console-socket", socketPath, id, "sh");
+        PtyMaster master;
+        try
+        {
+            master = listener.AcceptPtyMaster(TestEnv.ShortTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            exec.KillTree();
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nstdout: {exec.CurrentStdout}\nstderr: {exec.CurrentStderr}");
+        }
+
+        using (master)
+        {
+            master.Write("echo exec-$((6*7)); tty\n");
+            Assert.True(master.ReadUntil("exec-42", TestEnv.ShortTimeout), "terminal output:\n" + master.Output);
+            Assert.True(master.ReadUntil("/dev/pts/", TestEnv.ShortTimeout), "stdin must be a pty; terminal output:\n" + master.Output);
+            master.Write("exit 4\n");
+            var done = exec.WaitForExit(TestEnv.ShortTimeout);
+            Assert.True(done.ExitCode == 4, done.ToString());
+        }
+
+        Assert.Equal("running", Env.Status(id));
+    }
 }
