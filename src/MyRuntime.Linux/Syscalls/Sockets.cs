@@ -21,6 +21,39 @@ public static partial class Sockets
     [LibraryImport("libc", EntryPoint = "connect", SetLastError = true)]
     private static unsafe partial int SysConnect(int fd, byte* addr, int len);
 
+    [LibraryImport("libc", EntryPoint = "recvmsg", SetLastError = true)]
+    private static unsafe partial nint SysRecvmsg(int fd, long* msg, int flags);
+
+    /// <summary>Receives one descriptor sent with SCM_RIGHTS (made close-on-exec).</summary>
+    public static unsafe int ReceiveFd(int socket)
+    {
+        byte* data = stackalloc byte[256];
+        byte* control = stackalloc byte[64];
+        new Span<byte>(control, 64).Clear();
+        long* iov = stackalloc long[2];
+        iov[0] = (long)data;
+        iov[1] = 256;
+        long* msg = stackalloc long[7];
+        msg[0] = 0;
+        msg[1] = 0;
+        msg[2] = (long)iov;
+        msg[3] = 1;
+        msg[4] = (long)control;
+        msg[5] = 64;
+        msg[6] = 0;
+        if (SysRecvmsg(socket, msg, 0x40000000 /* MSG_CMSG_CLOEXEC */) < 0)
+        {
+            throw LinuxException.FromLastError("receive the console descriptor");
+        }
+
+        if (msg[5] < 20 || *(int*)(control + 8) != SOL_SOCKET || *(int*)(control + 12) != SCM_RIGHTS)
+        {
+            throw new LinuxException("receive the console descriptor: none was sent", Errno.EIO);
+        }
+
+        return *(int*)(control + 16);
+    }
+
     public static unsafe (int A, int B) Pair()
     {
         int* sv = stackalloc int[2];

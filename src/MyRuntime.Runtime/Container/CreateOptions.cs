@@ -14,4 +14,7 @@ public sealed class CreateOptions
     public bool NoPivot { get; init; }
 
     public int PreserveFds { get; init; }
+
+    /// <summary>For a terminal container without --console-socket: receive the pty master ourselves (foreground run).</summary>
+    public bool AllocateConsole { get; init; }
 }

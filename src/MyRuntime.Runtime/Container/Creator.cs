@@ -13,8 +13,12 @@ namespace MyRuntime.Runtime.Container;
 /// program compiled here, then execs the user program on start. On failure everything made is undone.</summary>
 public static class Creator
 {
-    public static ContainerState Create(RuntimeContext ctx, CreateOptions o)
+    public static ContainerState Create(RuntimeContext ctx, CreateOptions o) => Create(ctx, o, out _);
+
+    /// <summary>Creates; consoleMaster is the pty master when <see cref="CreateOptions.AllocateConsole"/> took effect, else -1.</summary>
+    public static ContainerState Create(RuntimeContext ctx, CreateOptions o, out int consoleMaster)
     {
+        consoleMaster = -1;
         Timing.Mark("create: begin");
         var store = new StateStore(ctx.Root);
         StateStore.ValidateId(o.Id);
@@ -22,7 +26,8 @@ public static class Creator
         var spec = SpecLoader.Load(bundle);
         string rootfs = SpecValidator.Validate(spec, bundle);
         var process = spec.Process!;
-        if (process.Terminal && string.IsNullOrEmpty(o.ConsoleSocket))
+        bool ownConsole = process.Terminal && string.IsNullOrEmpty(o.ConsoleSocket);
+        if (ownConsole && !o.AllocateConsole)
         {
             throw new RuntimeException("process.terminal is true: --console-socket is required");
         }
@@ -36,7 +41,7 @@ public static class Creator
         Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);
         int pid = -1;
-        int consoleFd = -1, parentSync = -1, childSync = -1, fifoFd = -1;
+        int consoleFd = -1, consoleOurs = -1, parentSync = -1, childSync = -1, fifoFd = -1;
         var joinFds = new List<(int Fd, int Type)>();
         SetupProgram? program = null;
         try
@@ -48,7 +53,11 @@ public static class Creator
             Files.MakeFifo(fifo, 0x192 /* 0622 */);
             Files.Chmod(fifo, 0x192);
             fifoFd = Files.Open(fifo, Files.O_PATH);
-            if (process.Terminal)
+            if (ownConsole)
+            {
+                (consoleOurs, consoleFd) = Sockets.Pair();
+            }
+            else if (process.Terminal)
             {
                 consoleFd = Sockets.Connect(o.ConsoleSocket!);
             }
@@ -139,6 +148,11 @@ public static class Creator
             AwaitReady(parentSync, state, pid, program);
             Timing.Mark("create: ready");
             store.Save(state);
+            if (consoleOurs >= 0)
+            {
+                consoleMaster = Sockets.ReceiveFd(consoleOurs);
+            }
+
             if (!string.IsNullOrEmpty(o.PidFile))
             {
                 WritePidFile(o.PidFile, pid);
@@ -166,6 +180,7 @@ public static class Creator
         {
             program?.Dispose();
             Files.Close(consoleFd);
+            Files.Close(consoleOurs);
             Files.Close(fifoFd);
             Files.Close(parentSync);
             Files.Close(childSync);

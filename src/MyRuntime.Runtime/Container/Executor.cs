@@ -21,18 +21,14 @@ public static class Executor
 
         var process = o.Process;
         SpecValidator.ValidateProcess(process, "process");
-        if (process.Terminal && string.IsNullOrEmpty(o.ConsoleSocket))
+        bool ownConsole = process.Terminal && string.IsNullOrEmpty(o.ConsoleSocket);
+        if (ownConsole && o.Detach)
         {
-            if (o.Detach)
-            {
-                throw new RuntimeException("--tty with --detach needs --console-socket");
-            }
-
-            process.Terminal = false; // the caller's own terminal (if any) is passed straight through
+            throw new RuntimeException("--tty with --detach needs --console-socket");
         }
 
         var joins = new List<(int Fd, int Type)>();
-        int consoleFd = -1, parentSync = -1, childSync = -1, pid = -1;
+        int consoleFd = -1, consoleOurs = -1, consoleMaster = -1, parentSync = -1, childSync = -1, pid = -1;
         SetupProgram? console = null;
         try
         {
@@ -55,7 +51,11 @@ public static class Executor
                 throw new RuntimeException("cannot exec in a stopped container");
             }
 
-            if (process.Terminal)
+            if (ownConsole)
+            {
+                (consoleOurs, consoleFd) = Sockets.Pair();
+            }
+            else if (process.Terminal)
             {
                 consoleFd = Sockets.Connect(o.ConsoleSocket!);
             }
@@ -95,6 +95,11 @@ public static class Executor
             var (kind, payload) = SyncFrames.Read(parentSync);
             Spawner.ThrowIfChildError(kind, payload);
 
+            if (consoleOurs >= 0)
+            {
+                consoleMaster = Sockets.ReceiveFd(consoleOurs);
+            }
+
             if (!string.IsNullOrEmpty(o.PidFile))
             {
                 Creator.WritePidFile(o.PidFile, pid);
@@ -119,6 +124,7 @@ public static class Executor
         {
             console?.Dispose();
             Files.Close(consoleFd);
+            Files.Close(consoleOurs);
             Files.Close(parentSync);
             Files.Close(childSync);
             foreach (var (fd, _) in joins)
@@ -127,6 +133,11 @@ public static class Executor
             }
         }
 
-        return o.Detach ? null : Foreground.Wait(pid);
+        if (o.Detach)
+        {
+            return null;
+        }
+
+        return Foreground.Wait(pid, consoleMaster);
     }
 }

@@ -11,10 +11,12 @@ public static class Foreground
         Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2,
     ];
 
-    /// <summary>The child's exit code, or 128+N when a signal N ended it.</summary>
-    public static int Wait(int pid)
+    /// <summary>The child's exit code, or 128+N when a signal N ended it. With a pty master (not -1), the caller's
+    /// terminal is connected to it until the child exits.</summary>
+    public static int Wait(int pid, int consoleMaster = -1)
     {
         var registrations = new List<PosixSignalRegistration>();
+        using var proxy = consoleMaster >= 0 ? TerminalProxy.Attach(consoleMaster) : null;
         try
         {
             foreach (int sig in Forwarded)
@@ -26,7 +28,9 @@ public static class Foreground
                 }));
             }
 
-            return Processes.WaitForExit(pid);
+            int status = Processes.WaitForExit(pid);
+            proxy?.Drain();
+            return status;
         }
         finally
         {

@@ -49,8 +49,9 @@ public sealed class CreateFlags
         cmd.Options.Add(NoNewKeyring);
     }
 
-    public CreateOptions Options(ParseResult r) => new()
+    public CreateOptions Options(ParseResult r, bool allocateConsole = false) => new()
     {
+        AllocateConsole = allocateConsole,
         Id = r.GetValue(Id)!,
         Bundle = r.GetValue(Bundle) ?? ".",
         PidFile = r.GetValue(PidFile),

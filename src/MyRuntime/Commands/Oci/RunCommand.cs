@@ -20,16 +20,17 @@ public static class RunCommand
         cmd.Options.Add(noSubreaper);
         cmd.SetAction(r => CliRunner.Run(g, r, ctx =>
         {
-            var o = f.Options(r);
-            var state = Creator.Create(ctx, o);
+            bool detached = r.GetValue(detach);
+            var o = f.Options(r, allocateConsole: !detached);
+            var state = Creator.Create(ctx, o, out int consoleMaster);
             var ops = new Operations(ctx);
             ops.Start(o.Id);
-            if (r.GetValue(detach))
+            if (detached)
             {
                 return 0;
             }
 
-            int status = Foreground.Wait(state.Pid);
+            int status = Foreground.Wait(state.Pid, consoleMaster);
             if (!r.GetValue(keep))
             {
                 ops.Delete(o.Id, force: true);
