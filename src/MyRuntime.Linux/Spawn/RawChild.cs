@@ -38,6 +38,9 @@ internal unsafe struct ChildPlan
     public int OpCount;
     public int* CloseRanges;
     public int CloseRangeCount;
+    public byte** StepTexts;
+    public int CurrentOp;
+    public int EarlyDone;
     public byte* StateBuffer;
     public int StateCapacity;
     public int StateLength;
@@ -287,8 +290,14 @@ internal static unsafe class RawChild
             i = RunOp(p, i);
         }
 
+        p->CurrentOp = -1;
         if (p->Process != null)
         {
+            if (p->EarlyDone == 0)
+            {
+                ApplyProcessEarly(p, p->Process);
+            }
+
             ApplyProcess(p, p->Process);
         }
 
@@ -300,6 +309,7 @@ internal static unsafe class RawChild
     private static int RunOp(ChildPlan* p, int i)
     {
         SetupOp* op = p->Ops + i;
+        p->CurrentOp = i;
         long r = 0;
         switch ((SetupOpCode)op->Code)
         {
@@ -402,6 +412,14 @@ internal static unsafe class RawChild
                     r = Raw(SYS_write, fd, (long)zero, 1, 0, 0, 0);
                     Raw(SYS_close, fd, 0, 0, 0, 0, 0);
                     Raw(SYS_close, op->A, 0, 0, 0, 0, 0);
+                }
+
+                break;
+            case SetupOpCode.ApplyProcessEarly:
+                if (p->Process != null)
+                {
+                    ApplyProcessEarly(p, p->Process);
+                    p->EarlyDone = 1;
                 }
 
                 break;
@@ -672,7 +690,9 @@ internal static unsafe class RawChild
         }
     }
 
-    private static void ApplyProcess(ChildPlan* p, ProcessPlan* q)
+    /// <summary>What can fail for reasons of the spec (rlimits, oom_score_adj, cwd): applied before ready, so that
+    /// create reports it.</summary>
+    private static void ApplyProcessEarly(ChildPlan* p, ProcessPlan* q)
     {
         for (int i = 0; i < q->RlimitCount; i++)
         {
@@ -700,6 +720,14 @@ internal static unsafe class RawChild
             Raw(SYS_close, fd, 0, 0, 0, 0, 0);
         }
 
+        if (q->Cwd != null && Raw(SYS_chdir, (long)q->Cwd, 0, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepCwd);
+        }
+    }
+
+    private static void ApplyProcess(ChildPlan* p, ProcessPlan* q)
+    {
         if (q->ApplyCaps != 0)
         {
             for (int c = 0; c <= q->LastCap; c++)
@@ -742,11 +770,6 @@ internal static unsafe class RawChild
         if (q->Umask >= 0)
         {
             Raw(SYS_umask, q->Umask, 0, 0, 0, 0, 0);
-        }
-
-        if (q->Cwd != null && Raw(SYS_chdir, (long)q->Cwd, 0, 0, 0, 0, 0) < 0)
-        {
-            Fail(p, StepCwd);
         }
 
         if (q->NoNewPrivileges != 0 && Raw(SYS_prctl, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0, 0) < 0)
@@ -878,7 +901,46 @@ internal static unsafe class RawChild
     private static void Fail(ChildPlan* p, int step, int detail = 0)
     {
         int errno = *ErrnoLocation();
-        WriteFrame(p->SyncFd, FrameError, errno, step | detail, 8); // namespace flags never touch the low 7 bits
+        if (p->SyncFd >= 0)
+        {
+            WriteFrame(p->SyncFd, FrameError, errno, step | detail, 8); // namespace flags never touch the low 7 bits
+        }
+        else
+        {
+            // After ready nobody reads the sync socket: say it on the container's stderr, as runc does.
+            byte* what = p->CurrentOp >= 0 && p->Ops != null ? p->Ops[p->CurrentOp].Description : p->StepTexts == null ? null : p->StepTexts[step];
+            byte* line = stackalloc byte[1024];
+            int n = Append(line, 0, "myruntime: "u8);
+            for (int i = 0; what != null && what[i] != 0 && n < 900; i++)
+            {
+                line[n++] = what[i];
+            }
+
+            if (step == StepHookStatus)
+            {
+                n = Append(line, n, ": exit status "u8);
+                n += Decimal(errno - 1000, line + n);
+            }
+            else
+            {
+                n = Append(line, n, ": errno "u8);
+                n += Decimal(errno, line + n);
+            }
+
+            line[n++] = (byte)'\n';
+            Raw(SYS_write, 2, (long)line, n, 0, 0, 0);
+        }
+
         Raw(SYS_exit_group, 127, 0, 0, 0, 0, 0);
+    }
+
+    private static int Append(byte* line, int n, ReadOnlySpan<byte> text)
+    {
+        foreach (byte b in text)
+        {
+            line[n++] = b;
+        }
+
+        return n;
     }
 }

@@ -27,6 +27,7 @@ public enum SetupOpCode
     Ready,
     WaitStart,
     AttachConsole,
+    ApplyProcessEarly,
 }
 
 [StructLayout(LayoutKind.Sequential)]
@@ -41,6 +42,7 @@ internal unsafe struct SetupOp
     public byte* S2;
     public byte* S3;
     public byte* S4;
+    public byte* Description;
 }
 
 /// <summary>
@@ -78,6 +80,7 @@ public sealed unsafe class SetupProgram : IDisposable
             S2 = Str(s2),
             S3 = Str(s3),
             S4 = Str(s4),
+            Description = Str(description),
         }, description));
     }
 
@@ -109,7 +112,7 @@ public sealed unsafe class SetupProgram : IDisposable
         return table;
     }
 
-    private byte* Str(string? s)
+    internal byte* Str(string? s)
     {
         if (s is null)
         {

@@ -33,6 +33,7 @@ public static unsafe class Spawner
         int[] closeRanges = CloseRanges(o);
         long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(exe) : 0;
         const int stateCapacity = 1 << 20;
+        using var stepTexts = new StepTextTable(StepText);
         byte* stateBuffer = o.Setup is null ? null : (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(stateCapacity);
 
         var ps = o.Process;
@@ -98,6 +99,8 @@ public static unsafe class Spawner
                 StateCapacity = stateBuffer == null ? 0 : stateCapacity,
                 SlaveFd = -1,
                 CloseRanges = cr,
+                StepTexts = stepTexts.Table,
+                CurrentOp = -1,
                 CloseRangeCount = closeRanges.Length / 2,
             };
 
@@ -254,6 +257,29 @@ public static unsafe class Spawner
         return [.. ranges];
     }
 
+    /// <summary>What the child was doing at a step, for messages.</summary>
+    private static string StepText(int step) => step switch
+    {
+        RawChild.StepWaitGo => "wait for the parent",
+        RawChild.StepUnshareUser => "create the user namespace",
+        RawChild.StepBecomeRoot => "become root in the user namespace (is uid/gid 0 mapped?)",
+        RawChild.StepUnshare => "create namespaces",
+        RawChild.StepProtectExe => "protect the runtime binary",
+        RawChild.StepSecondClone => "clone into the pid namespace",
+        RawChild.StepStdio => "set up standard descriptors",
+        RawChild.StepExec => "exec",
+        RawChild.StepRlimit => "set rlimits",
+        RawChild.StepOomScoreAdj => "set oom_score_adj",
+        RawChild.StepCapabilities => "set capabilities",
+        RawChild.StepIdentity => "set user and groups",
+        RawChild.StepCwd => "change to the working directory",
+        RawChild.StepNoNewPrivileges => "set no_new_privs",
+        RawChild.StepSignals => "reset signal handling",
+        RawChild.StepSetup => "set up the container",
+        RawChild.StepHookStatus => "run a hook",
+        _ => "start the process",
+    };
+
     /// <summary>Turns an error frame from the child into an exception naming the step that failed.</summary>
     public static void ThrowIfChildError(byte type, byte[] payload, Func<int, string>? describe = null)
     {
@@ -266,29 +292,8 @@ public static unsafe class Spawner
         int code = BinaryPrimitives.ReadInt32LittleEndian(payload.AsSpan(4));
         int step = code & 0x7f;
         int detail = code & ~0x7f;
-        string what = step switch
-        {
-            RawChild.StepSetup or RawChild.StepHookStatus when describe is not null => describe(detail >> 8),
-            RawChild.StepWaitGo => "wait for the parent",
-            RawChild.StepJoin => $"join the {Namespaces.ProcName(detail)} namespace",
-            RawChild.StepUnshareUser => "create the user namespace",
-            RawChild.StepBecomeRoot => "become root in the user namespace (is uid/gid 0 mapped?)",
-            RawChild.StepUnshare => "create namespaces",
-            RawChild.StepProtectExe => "protect the runtime binary",
-            RawChild.StepSecondClone => "clone into the pid namespace",
-            RawChild.StepStdio => "set up standard descriptors",
-            RawChild.StepExec => "exec",
-            RawChild.StepRlimit => "set rlimits",
-            RawChild.StepOomScoreAdj => "set oom_score_adj",
-            RawChild.StepCapabilities => "set capabilities",
-            RawChild.StepIdentity => "set user and groups",
-            RawChild.StepCwd => "change to the working directory",
-            RawChild.StepNoNewPrivileges => "set no_new_privs",
-            RawChild.StepSignals => "reset signal handling",
-            RawChild.StepSetup => "set up the container",
-            RawChild.StepHookStatus => "run a hook",
-            _ => "start the process",
-        };
+        string what = step is RawChild.StepSetup or RawChild.StepHookStatus && describe is not null ? describe(detail >> 8)
+            : step == RawChild.StepJoin ? $"join the {Namespaces.ProcName(detail)} namespace" : StepText(step);
         if (step == RawChild.StepHookStatus)
         {
             throw LinuxException.WithMessage($"{what}: exit status {errno - 1000}", Errno.EIO);
@@ -300,5 +305,42 @@ public static unsafe class Spawner
         }
 
         throw new LinuxException(what, errno);
+    }
+}
+
+/// <summary>The step texts in unmanaged memory, for the child's messages on stderr after ready.</summary>
+internal sealed unsafe class StepTextTable : IDisposable
+{
+    private const int Steps = 32;
+
+    public StepTextTable(Func<int, string> text)
+    {
+        Table = (byte**)System.Runtime.InteropServices.NativeMemory.AllocZeroed(Steps * (nuint)sizeof(byte*));
+        for (int i = 0; i < Steps; i++)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(text(i));
+            byte* p = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)bytes.Length + 1);
+            bytes.AsSpan().CopyTo(new Span<byte>(p, bytes.Length));
+            p[bytes.Length] = 0;
+            Table[i] = p;
+        }
+    }
+
+    public byte** Table { get; private set; }
+
+    public void Dispose()
+    {
+        if (Table == null)
+        {
+            return;
+        }
+
+        for (int i = 0; i < Steps; i++)
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(Table[i]);
+        }
+
+        System.Runtime.InteropServices.NativeMemory.Free(Table);
+        Table = null;
     }
 }

@@ -38,6 +38,7 @@ public static class Creator
         }
 
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process);
+        ProcessSettingsBuilder.AddHome(rootfs, process);
         Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);
         int pid = -1;
@@ -136,7 +137,7 @@ public static class Creator
                 GoPayload = p =>
                 {
                     state.Pid = p;
-                    return JsonSerializer.SerializeToUtf8Bytes(state.ToOciState(ContainerStatus.Created), OciJson.Default.State);
+                    return JsonSerializer.SerializeToUtf8Bytes(state.ToOciState(ContainerStatus.Creating), OciJson.Default.State);
                 },
             });
             Timing.Mark("create: spawned");

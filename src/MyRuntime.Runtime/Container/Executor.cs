@@ -68,6 +68,7 @@ public static class Executor
             }
 
             string executable = ProcessSettingsBuilder.ResolveIn($"/proc/{s.Pid}/root", process);
+            ProcessSettingsBuilder.AddHome($"/proc/{s.Pid}/root", process);
             if (process.Terminal)
             {
                 console = new SetupProgram();

@@ -184,7 +184,8 @@ public sealed class Operations
         }
     }
 
-    /// <summary>The host pids of the container's processes: everything in its pid namespace, or just init.</summary>
+    /// <summary>The host pids of the container's processes: everything in its mount namespace (which every
+    /// container has of its own, and which exec'd processes join).</summary>
     public List<int> Pids(ContainerState s)
     {
         if (!LiveStatus.IsInitAlive(s))
@@ -192,14 +193,14 @@ public sealed class Operations
             return [];
         }
 
-        bool ownPidNs = s.Config.Linux?.Namespaces?.Any(n => n.Type == "pid") == true;
-        ulong ns = Namespaces.Inode($"/proc/{s.Pid}/ns/pid");
-        if (!ownPidNs || ns == 0 || ns == Namespaces.Inode("/proc/self/ns/pid"))
+        ulong ns = Namespaces.Inode($"/proc/{s.Pid}/ns/mnt");
+        if (ns == 0 || ns == Namespaces.Inode("/proc/self/ns/mnt"))
         {
             return [s.Pid];
         }
 
-        return ProcFs.PidsInNamespace("pid", ns);
+        var pids = ProcFs.PidsInNamespace("mnt", ns);
+        return pids.Contains(s.Pid) ? pids : [s.Pid, .. pids];
     }
 
     public List<ContainerSummary> List()

@@ -38,6 +38,38 @@ public static class ProcessSettingsBuilder
         };
     }
 
+    /// <summary>Sets HOME from the container's /etc/passwd when the environment lacks it (as runc does; "/" when the
+    /// user has no entry).</summary>
+    public static void AddHome(string root, Process p)
+    {
+        var env = p.Env ?? [];
+        if (env.Any(e => e.StartsWith("HOME=", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        string home = "/";
+        try
+        {
+            string passwd = SecureJoin.Join(root, "/etc/passwd");
+            foreach (string line in File.ReadLines(passwd))
+            {
+                string[] f = line.Split(':');
+                if (f.Length >= 6 && uint.TryParse(f[2], out uint uid) && uid == p.User.Uid)
+                {
+                    home = f[5].Length > 0 ? f[5] : "/";
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No passwd in the image: HOME=/ as for a user without an entry.
+        }
+
+        p.Env = [.. env, $"HOME={home}"];
+    }
+
     /// <summary>The program's path as the container sees it, searched like execvp in the container's root
     /// (ROOT is a host path to it, such as /proc/PID/root).</summary>
     public static string ResolveIn(string root, Process p)

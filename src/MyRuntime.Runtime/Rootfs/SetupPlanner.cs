@@ -107,6 +107,15 @@ public static class SetupPlanner
                 prog.Add(SetupOpCode.WriteFile, $"set sysctl {key}={value}", s1: "/proc/sys/" + key.Replace('.', '/'), s2: value, a: System.Text.Encoding.UTF8.GetByteCount(value));
             }
 
+            // The working directory is made if the image lacks it, as runc does (best effort: a read-only or foreign
+            // image may refuse, and then the chdir before ready reports it).
+            string cwdPath = string.Empty;
+            foreach (string part in process.Cwd.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                cwdPath += "/" + part;
+                prog.Add(SetupOpCode.Mkdir, $"create the working directory {cwdPath}", s1: cwdPath, a: 0x1ed, flags: SetupProgram.FlagOptional);
+            }
+
             foreach (string p in spec.Linux?.MaskedPaths ?? [])
             {
                 prog.Add(SetupOpCode.Mask, $"mask {p}", s1: p, s2: "/dev/null", s3: "tmpfs");
@@ -123,6 +132,7 @@ public static class SetupPlanner
                     b: (long)(Locked | Mounts.MS_NOATIME | Mounts.MS_NODIRATIME | Mounts.MS_RELATIME));
             }
 
+            prog.Add(SetupOpCode.ApplyProcessEarly, "apply rlimits, oom_score_adj and the working directory");
             prog.Add(SetupOpCode.Ready, "report ready");
             prog.Add(SetupOpCode.WaitStart, "wait for start", s1: $"/proc/self/fd/{input.FifoFd}", a: input.FifoFd);
             PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
