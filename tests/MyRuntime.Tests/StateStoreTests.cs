@@ -99,15 +99,30 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
-    public void CreateLocked_SecondTimeForTheSameIdThrowsAlreadyExists()
+    public void CreateLocked_WhileAnotherCreateHoldsTheIdThrowsAlreadyExists()
     {
         using (store.CreateLocked("dup"))
         {
+            var e = Assert.Throws<RuntimeException>(() => store.CreateLocked("dup"));
+
+            Assert.Equal("container with id dup already exists", e.Message);
+        }
+    }
+
+    [Fact]
+    public void CreateLocked_TakesOverWhatAKilledCreateLeftBehind()
+    {
+        // A create killed after mkdir and before state.json leaves an unlocked directory without state.
+        using (store.CreateLocked("abandoned"))
+        {
         }
 
-        var e = Assert.Throws<RuntimeException>(() => store.CreateLocked("dup"));
+        File.WriteAllText(Path.Combine(store.DirOf("abandoned"), "exec.fifo"), "stale");
 
-        Assert.Equal("container with id dup already exists", e.Message);
+        using (store.CreateLocked("abandoned"))
+        {
+            Assert.False(File.Exists(Path.Combine(store.DirOf("abandoned"), "exec.fifo")));
+        }
     }
 
     [Fact]

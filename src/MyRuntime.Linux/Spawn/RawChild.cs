@@ -20,9 +20,6 @@ internal unsafe struct ChildPlan
     public int UnshareUser;
     public int BecomeRoot;
     public int UnshareFlags;
-    public int ProtectLate;
-    public byte* ExePath;
-    public long ExeMountFlags;
     public int SecondClone;
     public int WaitGoAfterClone;
     public int Stdin;
@@ -84,7 +81,6 @@ internal static unsafe class RawChild
     public const int StepUnshareUser = 3;
     public const int StepBecomeRoot = 4;
     public const int StepUnshare = 5;
-    public const int StepProtectExe = 6;
     public const int StepSecondClone = 7;
     public const int StepStdio = 8;
     public const int StepExec = 9;
@@ -240,11 +236,6 @@ internal static unsafe class RawChild
         if (p->UnshareFlags != 0 && Raw(SYS_unshare, p->UnshareFlags, 0, 0, 0, 0, 0) < 0)
         {
             Fail(p, StepUnshare, p->UnshareFlags);
-        }
-
-        if (p->ProtectLate != 0 && !ProtectExe(p))
-        {
-            Fail(p, StepProtectExe);
         }
 
         if (p->SecondClone != 0)
@@ -781,18 +772,6 @@ internal static unsafe class RawChild
         {
             Raw(SYS_close_range, q->CloseFrom, uint.MaxValue, 4 /* CLOSE_RANGE_CLOEXEC */, 0, 0, 0);
         }
-    }
-
-    /// <summary>Bind-mounts the runtime binary read-only over itself in this (private) mount namespace, so that
-    /// nothing in the container can open /proc/PID/exe of the runtime for writing.</summary>
-    private static bool ProtectExe(ChildPlan* p)
-    {
-        byte* root = stackalloc byte[2];
-        root[0] = (byte)'/';
-        root[1] = 0;
-        return Raw(SYS_mount, 0, (long)root, 0, MS_REC | MS_SLAVE, 0, 0) >= 0
-            && Raw(SYS_mount, (long)p->ExePath, (long)p->ExePath, 0, MS_BIND, 0, 0) >= 0
-            && Raw(SYS_mount, 0, (long)p->ExePath, 0, MS_REMOUNT | MS_BIND | MS_RDONLY | p->ExeMountFlags, 0, 0) >= 0;
     }
 
     private static bool Stdio(int source, int target)

@@ -32,10 +32,6 @@ public sealed class SpawnOptions
     /// <summary>Descriptors that survive execve (their close-on-exec flag is cleared in the child).</summary>
     public IReadOnlyList<int> Inherit { get; init; } = [];
 
-    /// <summary>When set, the runtime's own binary (the image the child runs until execve) is bind-mounted read-only
-    /// over itself in the child's new mount namespace, so /proc/PID/exe of the child can never be opened for writing.</summary>
-    public bool ProtectExe { get; init; }
-
     /// <summary>Descriptors the child uses itself before execve; every descriptor not named anywhere in these
     /// options is closed in the child right after clone.</summary>
     public IReadOnlyList<int> KeepOpen { get; init; } = [];

@@ -18,10 +18,8 @@ public static unsafe class Spawner
 
         bool newUser = (o.NewNamespaces & Namespaces.CLONE_NEWUSER) != 0;
         bool twoStage = o.Joins.Count > 0;
-        string exe = o.ProtectExe ? Environment.ProcessPath ?? throw new LinuxException("cannot find the runtime binary", Errno.ENOENT) : string.Empty;
 
         using var strings = new NativeStrings(o.Path, o.Args, o.Env);
-        byte[] exeBytes = Encoding.UTF8.GetBytes(exe + "\0");
         int[] joinFds = new int[Math.Max(1, o.Joins.Count)];
         int[] joinTypes = new int[Math.Max(1, o.Joins.Count)];
         for (int i = 0; i < o.Joins.Count; i++)
@@ -31,7 +29,6 @@ public static unsafe class Spawner
 
         int[] inherit = [.. o.Inherit, 0];
         int[] closeRanges = CloseRanges(o);
-        long exeFlags = o.ProtectExe ? (long)Mounts.CurrentFlags(exe) : 0;
         const int stateCapacity = 1 << 20;
         using var stepTexts = new StepTextTable(StepText);
         byte* stateBuffer = o.Setup is null ? null : (byte*)System.Runtime.InteropServices.NativeMemory.Alloc(stateCapacity);
@@ -50,7 +47,7 @@ public static unsafe class Spawner
         byte[] oom = Encoding.ASCII.GetBytes((ps?.OomScoreAdj?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty) + "\0");
         byte[] cwd = Encoding.UTF8.GetBytes((ps?.Cwd ?? string.Empty) + "\0");
 
-        fixed (byte* exePath = exeBytes, oomPtr = oom, cwdPtr = cwd)
+        fixed (byte* oomPtr = oom, cwdPtr = cwd)
         fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes, cr = closeRanges)
         fixed (ulong* rv = rlVal)
         fixed (uint* gp = groups, cd = capData)
@@ -82,8 +79,6 @@ public static unsafe class Spawner
                 JoinFds = jf,
                 JoinTypes = jt,
                 JoinCount = o.Joins.Count,
-                ExePath = exePath,
-                ExeMountFlags = exeFlags,
                 Stdin = o.Stdin,
                 Stdout = o.Stdout,
                 Stderr = o.Stderr,
@@ -111,7 +106,6 @@ public static unsafe class Spawner
                 plan.WaitGo = o.SyncFd >= 0 ? 1 : 0;
                 plan.BecomeRoot = newUser ? 1 : 0;
                 plan.UnshareFlags = cgroupNs;
-                plan.ProtectLate = o.ProtectExe && (o.NewNamespaces & Namespaces.CLONE_NEWNS) != 0 ? 1 : 0;
             }
             else
             {
@@ -121,7 +115,6 @@ public static unsafe class Spawner
                 plan.WaitGo = o.SyncFd >= 0 ? 1 : 0;
                 plan.BecomeRoot = newUser || joinsUser ? 1 : 0;
                 plan.UnshareFlags = others;
-                plan.ProtectLate = o.ProtectExe && (others & Namespaces.CLONE_NEWNS) != 0 ? 1 : 0;
                 plan.SecondClone = joinsPid || (others & Namespaces.CLONE_NEWPID) != 0 ? 1 : 0;
                 plan.WaitGoAfterClone = plan.SecondClone != 0 && o.GoPayload is not null ? 1 : 0;
             }
@@ -264,7 +257,6 @@ public static unsafe class Spawner
         RawChild.StepUnshareUser => "create the user namespace",
         RawChild.StepBecomeRoot => "become root in the user namespace (is uid/gid 0 mapped?)",
         RawChild.StepUnshare => "create namespaces",
-        RawChild.StepProtectExe => "protect the runtime binary",
         RawChild.StepSecondClone => "clone into the pid namespace",
         RawChild.StepStdio => "set up standard descriptors",
         RawChild.StepExec => "exec",

@@ -27,6 +27,7 @@ public static partial class Files
     public const int LOCK_SH = 1;
     public const int LOCK_EX = 2;
     public const int LOCK_UN = 8;
+    public const int LOCK_NB = 4;
 
     public const uint S_IFMT = 0xF000;
     public const uint S_IFIFO = 0x1000;
@@ -187,6 +188,26 @@ public static partial class Files
                 done += (int)n;
             }
         }
+    }
+
+    /// <summary>flock with LOCK_NB: false when another holder has it.</summary>
+    public static bool TryFlock(int fd, int operation)
+    {
+        while (SysFlock(fd, operation | LOCK_NB) != 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.EAGAIN)
+            {
+                return false;
+            }
+
+            if (errno != Errno.EINTR)
+            {
+                throw new LinuxException("flock", errno);
+            }
+        }
+
+        return true;
     }
 
     public static void Flock(int fd, int operation)

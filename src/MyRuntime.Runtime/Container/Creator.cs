@@ -130,7 +130,6 @@ public static class Creator
                 ParentSyncFd = parentSync,
                 Inherit = inherit,
                 KeepOpen = [fifoFd, consoleFd],
-                ProtectExe = true,
                 Setup = program,
                 Process = ProcessSettingsBuilder.Build(process, keep),
                 WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),

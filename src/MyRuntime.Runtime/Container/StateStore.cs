@@ -49,7 +49,12 @@ public sealed class StateStore
         }
         catch (LinuxException e) when (e.Errno == Errno.EEXIST)
         {
-            throw new RuntimeException($"container with id {id} already exists");
+            if (!RemoveIfAbandoned(dir))
+            {
+                throw new RuntimeException($"container with id {id} already exists");
+            }
+
+            Files.Mkdir(dir, 0x1c0);
         }
         catch (LinuxException e)
         {
@@ -64,6 +69,32 @@ public sealed class StateStore
         }
 
         return l;
+    }
+
+    /// <summary>A directory without state.json that nobody holds locked is what a create killed half-way left:
+    /// it is removed so that the id can be used again.</summary>
+    private static bool RemoveIfAbandoned(string dir)
+    {
+        if (File.Exists(Path.Combine(dir, StateFile)))
+        {
+            return false;
+        }
+
+        int fd = Files.Open(dir, Files.O_RDONLY | Files.O_DIRECTORY);
+        try
+        {
+            if (!Files.TryFlock(fd, Files.LOCK_EX) || File.Exists(Path.Combine(dir, StateFile)))
+            {
+                return false;
+            }
+
+            Directory.Delete(dir, recursive: true);
+            return true;
+        }
+        finally
+        {
+            Files.Close(fd);
+        }
     }
 
     /// <summary>Locks an existing container's directory.</summary>
