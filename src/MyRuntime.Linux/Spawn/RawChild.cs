@@ -846,9 +846,9 @@ internal static unsafe class RawChild
         action[3] = 0;
         for (int sig = 1; sig <= 64; sig++)
         {
-            if (sig is 9 or 19 or 32 or 33)
+            if (sig is 9 or 19)
             {
-                continue; // SIGKILL, SIGSTOP and the two signals glibc keeps for itself
+                continue; // SIGKILL and SIGSTOP cannot be changed
             }
 
             Raw(SYS_rt_sigaction, sig, (long)action, 0, 8, 0, 0);
