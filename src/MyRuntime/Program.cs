@@ -28,6 +28,8 @@ public static class Program
         root.Subcommands.Add(PsCommand.Build(g));
         root.Subcommands.Add(SpecCommand.Build(g));
         root.Subcommands.Add(FeaturesCommand.Build(g));
+        root.Subcommands.Add(PauseCommand.Build(g, pause: true));
+        root.Subcommands.Add(PauseCommand.Build(g, pause: false));
         root.SetAction(r =>
         {
             if (r.GetValue(version))

@@ -45,6 +45,6 @@ public sealed class SpawnOptions
     /// <summary>Settings the child applies to itself before execve (no init stage then).</summary>
     public ProcessSettings? Process { get; init; }
 
-    /// <summary>Called with the pid that needs uid/gid maps, before the child is let go.</summary>
-    public Action<int>? WriteIdMaps { get; init; }
+    /// <summary>Called with the child's pid before it is let go: uid/gid maps, its cgroup.</summary>
+    public Action<int>? BeforeGo { get; init; }
 }

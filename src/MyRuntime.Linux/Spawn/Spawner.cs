@@ -145,10 +145,7 @@ public static unsafe class Spawner
     {
         try
         {
-            if (plan.BecomeRoot != 0)
-            {
-                o.WriteIdMaps?.Invoke(pid);
-            }
+            o.BeforeGo?.Invoke(pid);
 
             if (plan.WaitGo != 0)
             {
@@ -175,8 +172,9 @@ public static unsafe class Spawner
             {
                 var (type, payload) = SyncFrames.Read(parentFd);
                 ThrowIfChildError(type, payload);
-                o.WriteIdMaps?.Invoke(pid1);
             }
+
+            o.BeforeGo?.Invoke(pid1);
 
             SyncFrames.Write(parentFd, RawChild.FrameGo, plan.SecondClone == 0 ? o.GoPayload?.Invoke(pid1) ?? [] : []);
             if (plan.SecondClone == 0)

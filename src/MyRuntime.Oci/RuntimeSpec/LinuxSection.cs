@@ -16,7 +16,7 @@ public sealed class LinuxSection
 
     public string? CgroupsPath { get; set; }
 
-    public JsonElement? Resources { get; set; }
+    public LinuxResources? Resources { get; set; }
 
     public Dictionary<string, string>? Sysctl { get; set; }
 

@@ -22,6 +22,9 @@ public sealed class ContainerState
 
     public Spec Config { get; set; } = new();
 
+    /// <summary>The container's cgroup directories by hierarchy (see <see cref="Cgroups.ICgroup.Dirs"/>).</summary>
+    public Dictionary<string, string>? Cgroup { get; set; }
+
     /// <summary>The spec's State view of this container with the given status.</summary>
     public State ToOciState(string status) => new()
     {
@@ -38,5 +41,6 @@ public static class ContainerStatus
     public const string Creating = "creating";
     public const string Created = "created";
     public const string Running = "running";
+    public const string Paused = "paused";
     public const string Stopped = "stopped";
 }

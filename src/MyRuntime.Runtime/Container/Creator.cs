@@ -2,6 +2,7 @@ using System.Text.Json;
 using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Oci;
+using MyRuntime.Runtime.Cgroups;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Hooks;
 using MyRuntime.Runtime.Rootfs;
@@ -32,9 +33,11 @@ public static class Creator
             throw new RuntimeException("process.terminal is true: --console-socket is required");
         }
 
-        if (spec.Linux?.Resources is { ValueKind: JsonValueKind.Object })
+        var resources = spec.Linux?.Resources;
+        Cgroup.Validate(resources);
+        foreach (string section in Cgroup.Unapplied(resources))
         {
-            ctx.Log.Warn("linux.resources is not applied yet: cgroup limits arrive with the resources work (issue 3)");
+            ctx.Log.Warn($"linux.resources.{section} is not applied yet (memory, cpu, pids and unified are)");
         }
 
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process);
@@ -45,6 +48,7 @@ public static class Creator
         int consoleFd = -1, consoleOurs = -1, parentSync = -1, childSync = -1, fifoFd = -1;
         var joinFds = new List<(int Fd, int Type)>();
         SetupProgram? program = null;
+        ICgroup? cgroup = null;
         try
         {
             string fifo = store.FifoOf(o.Id);
@@ -91,8 +95,12 @@ public static class Creator
 
             var hooks = spec.Hooks;
             bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
+            cgroup = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
+            cgroup.Create(resources);
+            Timing.Mark("create: cgroup made");
             program = SetupPlanner.Plan(new SetupInputs
             {
+                CgroupDirs = cgroup.Dirs,
                 Spec = spec,
                 Rootfs = rootfs,
                 Bundle = bundle,
@@ -110,6 +118,7 @@ public static class Creator
                 Created = DateTime.UtcNow,
                 Owner = Credentials.GetEuid(),
                 Config = spec,
+                Cgroup = new Dictionary<string, string>(cgroup.Dirs),
             };
 
             (parentSync, childSync) = Sockets.Pair();
@@ -132,7 +141,11 @@ public static class Creator
                 KeepOpen = [fifoFd, consoleFd],
                 Setup = program,
                 Process = ProcessSettingsBuilder.Build(process, keep),
-                WriteIdMaps = p => IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings),
+                BeforeGo = p =>
+                {
+                    IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
+                    cgroup.Add(p); // before the child runs anything of the container's
+                },
                 GoPayload = p =>
                 {
                     state.Pid = p;
@@ -168,6 +181,7 @@ public static class Creator
                 _ = Processes.TryWait(pid) ?? Processes.WaitForExit(pid);
             }
 
+            cgroup?.Destroy();
             store.Remove(o.Id);
             if (e is LinuxException le)
             {

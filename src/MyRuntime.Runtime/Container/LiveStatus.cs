@@ -12,7 +12,12 @@ public static class LiveStatus
             return ContainerStatus.Stopped;
         }
 
-        return File.Exists(store.FifoOf(s.Id)) ? ContainerStatus.Created : ContainerStatus.Running;
+        if (File.Exists(store.FifoOf(s.Id)))
+        {
+            return ContainerStatus.Created;
+        }
+
+        return Cgroups.Cgroup.Open(s.Cgroup)?.IsFrozen() == true ? ContainerStatus.Paused : ContainerStatus.Running;
     }
 
     /// <summary>True while the container's init process (the same one, not a reused pid) has not exited.</summary>

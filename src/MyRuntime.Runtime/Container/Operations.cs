@@ -95,6 +95,27 @@ public sealed class Operations
         File.Delete(fifo);
     }
 
+    /// <summary>Freezes (pause) or thaws (resume) every process of a running container through its cgroup.</summary>
+    public void SetPaused(string id, bool paused)
+    {
+        using (store.Lock(id))
+        {
+            var s = store.Load(id);
+            string status = LiveStatus.Of(s, store);
+            string wanted = paused ? ContainerStatus.Running : ContainerStatus.Paused;
+            if (status != wanted)
+            {
+                throw new RuntimeException(paused ? $"container {id} is not running ({status})" : $"container {id} is not paused ({status})");
+            }
+
+            var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
+            cgroup.Freeze(paused);
+        }
+    }
+
+    /// <summary>OOM kills counted in the container's cgroup.</summary>
+    public long OomKills(string id) => store.TryLoad(id, out var s) ? Cgroups.Cgroup.Open(s.Cgroup)?.OomKills() ?? 0 : 0;
+
     public void Kill(string id, int signal, bool all)
     {
         using (store.Lock(id))
@@ -127,7 +148,7 @@ public sealed class Operations
         {
             s = store.Load(id);
             string status = LiveStatus.Of(s, store);
-            if (status == ContainerStatus.Running && !force)
+            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
             {
                 throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
             }
@@ -137,6 +158,7 @@ public sealed class Operations
                 KillAndWait(s);
             }
 
+            Cgroups.Cgroup.Open(s.Cgroup)?.Destroy();
             store.Remove(id);
         }
 
@@ -152,6 +174,12 @@ public sealed class Operations
 
     private void KillAndWait(ContainerState s)
     {
+        var cgroup = Cgroups.Cgroup.Open(s.Cgroup);
+        if (cgroup?.IsFrozen() == true)
+        {
+            cgroup.Freeze(false); // a frozen process cannot act on SIGKILL
+        }
+
         foreach (int pid in Pids(s))
         {
             Processes.Kill(pid, Signals.SIGKILL);
@@ -184,13 +212,22 @@ public sealed class Operations
         }
     }
 
-    /// <summary>The host pids of the container's processes: everything in its mount namespace (which every
-    /// container has of its own, and which exec'd processes join).</summary>
+    /// <summary>The host pids of the container's processes: its cgroup's, or (without one) everything in its mount
+    /// namespace (which every container has of its own, and which exec'd processes join).</summary>
     public List<int> Pids(ContainerState s)
     {
         if (!LiveStatus.IsInitAlive(s))
         {
             return [];
+        }
+
+        if (Cgroups.Cgroup.Open(s.Cgroup) is { } cgroup)
+        {
+            var inCgroup = cgroup.Pids();
+            if (inCgroup.Count > 0)
+            {
+                return inCgroup;
+            }
         }
 
         ulong ns = Namespaces.Inode($"/proc/{s.Pid}/ns/mnt");

@@ -21,6 +21,9 @@ public sealed class SetupInputs
 
     /// <summary>O_PATH descriptor of the exec FIFO.</summary>
     public int FifoFd { get; init; } = -1;
+
+    /// <summary>The container's cgroup directories by v1 hierarchy, bound at /sys/fs/cgroup/HIERARCHY.</summary>
+    public IReadOnlyDictionary<string, string> CgroupDirs { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>Compiles a container's setup into the operations its cloned child runs with raw system calls: the
@@ -70,7 +73,7 @@ public static class SetupPlanner
                 }
 
                 hasDevpts |= m.Type == "devpts" && m.Destination.TrimEnd('/') == "/dev/pts";
-                PlanMount(prog, m, dest, rootfs, input.Bundle, input.UserNamespace);
+                PlanMount(prog, m, dest, rootfs, input);
             }
 
             if (!devIsBind)
@@ -159,8 +162,10 @@ public static class SetupPlanner
             a: consoleFd, b: size, c: process.User.Uid | ((long)process.User.Gid << 32));
     }
 
-    private static void PlanMount(SetupProgram prog, Mount m, string dest, string rootfs, string bundle, bool userNs)
+    private static void PlanMount(SetupProgram prog, Mount m, string dest, string rootfs, SetupInputs input)
     {
+        string bundle = input.Bundle;
+        bool userNs = input.UserNamespace;
         var opts = MountOptions.Parse(m.Options);
         bool bind = m.Type == "bind" || opts.IsBind;
         string what = $"mount {m.Type ?? "bind"} on {m.Destination}";
@@ -188,7 +193,7 @@ public static class SetupPlanner
             ulong flags = opts.Flags & ~Mounts.MS_REMOUNT;
             if (type is "cgroup" or "cgroup2")
             {
-                PlanCgroup(prog, dest, flags);
+                PlanCgroup(prog, dest, flags, input.CgroupDirs);
             }
             else if (userNs && type is "sysfs" or "mqueue")
             {
@@ -265,7 +270,7 @@ public static class SetupPlanner
         }
     }
 
-    private static void PlanCgroup(SetupProgram prog, string dest, ulong flags)
+    private static void PlanCgroup(SetupProgram prog, string dest, ulong flags, IReadOnlyDictionary<string, string> containerDirs)
     {
         if (File.Exists("/sys/fs/cgroup/cgroup.controllers"))
         {
@@ -273,7 +278,8 @@ public static class SetupPlanner
             return;
         }
 
-        // v1/hybrid host: a tmpfs holding a read-only bind of each hierarchy at this process's own cgroup.
+        // v1/hybrid host: a tmpfs holding a bind of each hierarchy: the container's own cgroup where it has one,
+        // else the runtime's cgroup of that hierarchy.
         prog.Add(SetupOpCode.Mount, "mount the cgroup tmpfs", s1: "tmpfs", s2: dest, s3: "tmpfs", s4: "mode=755", a: (long)(flags & ~Mounts.MS_RDONLY));
         foreach (string line in File.ReadAllLines("/proc/self/cgroup"))
         {
@@ -291,7 +297,7 @@ public static class SetupPlanner
                 continue;
             }
 
-            string source = host + parts[2].TrimEnd('/');
+            string source = containerDirs.TryGetValue(parts[1], out string? mine) ? mine : host + parts[2].TrimEnd('/');
             string target = $"{dest}/{hierarchy}";
             prog.Add(SetupOpCode.Mkdir, $"create {target}", s1: target, a: 0x1ed);
             prog.Add(SetupOpCode.Mount, $"bind cgroup {hierarchy}", s1: Directory.Exists(source) ? source : host, s2: target, a: (long)(Mounts.MS_BIND | Mounts.MS_REC));

@@ -31,6 +31,12 @@ public static class RunCommand
             }
 
             int status = Foreground.Wait(state.Pid, consoleMaster);
+            if (status == 137 && ops.OomKills(o.Id) > 0)
+            {
+                ctx.Log.Warn($"container {o.Id} was killed by the OOM killer");
+                Console.Error.WriteLine($"myruntime: container {o.Id} was killed by the OOM killer (memory limit reached)");
+            }
+
             if (!r.GetValue(keep))
             {
                 ops.Delete(o.Id, force: true);

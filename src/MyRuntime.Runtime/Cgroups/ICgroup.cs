@@ -1,0 +1,29 @@
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Runtime.Cgroups;
+
+/// <summary>One container's cgroup on either layout.</summary>
+public interface ICgroup
+{
+    /// <summary>The directories that make it up, by hierarchy (v1 controller list, or "" on v2); kept in the state.</summary>
+    IReadOnlyDictionary<string, string> Dirs { get; }
+
+    /// <summary>Makes the directories and applies the limits (before any process is in it).</summary>
+    void Create(LinuxResources? resources);
+
+    /// <summary>Moves a process in (the container's first process, before it runs user code).</summary>
+    void Add(int pid);
+
+    /// <summary>The host pids of every process in it.</summary>
+    List<int> Pids();
+
+    void Freeze(bool frozen);
+
+    bool IsFrozen();
+
+    /// <summary>How many times the OOM killer killed a process in it.</summary>
+    long OomKills();
+
+    /// <summary>Removes the directories, waiting a little for exiting processes to leave.</summary>
+    void Destroy();
+}

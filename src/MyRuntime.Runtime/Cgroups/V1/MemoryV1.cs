@@ -1,0 +1,40 @@
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Runtime.Cgroups.V1;
+
+/// <summary>memory on v1: limit_in_bytes, soft_limit_in_bytes, memsw.limit_in_bytes, swappiness, oom_control.</summary>
+public static class MemoryV1
+{
+    public static void Apply(string dir, LinuxMemory m)
+    {
+        // A new cgroup is unlimited: the memory limit first, then memory+swap, which may not be below it.
+        if (m.Limit is { } limit)
+        {
+            CgroupFiles.Write(dir, "memory.limit_in_bytes", Value(limit));
+        }
+
+        if (m.Swap is { } swap)
+        {
+            CgroupFiles.Write(dir, "memory.memsw.limit_in_bytes", Value(swap));
+        }
+
+        if (m.Reservation is { } r)
+        {
+            CgroupFiles.Write(dir, "memory.soft_limit_in_bytes", Value(r));
+        }
+
+        if (m.Swappiness is { } sw)
+        {
+            CgroupFiles.Write(dir, "memory.swappiness", sw.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (m.DisableOOMKiller == true)
+        {
+            CgroupFiles.Write(dir, "memory.oom_control", "1");
+        }
+    }
+
+    private static string Value(long v) => v == -1 ? "-1" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static long OomKills(string dir) => CgroupFiles.KeyedValue(dir, "memory.oom_control", "oom_kill");
+}

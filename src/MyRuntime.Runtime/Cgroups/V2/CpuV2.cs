@@ -1,0 +1,34 @@
+using System.Globalization;
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Runtime.Cgroups.V2;
+
+/// <summary>cpu and cpuset on v2: cpu.weight from shares (runc's conversion), cpu.max, cpuset.cpus and mems.</summary>
+public static class CpuV2
+{
+    public static void Apply(string dir, LinuxCpu c)
+    {
+        if (c.Shares is { } shares and > 0)
+        {
+            ulong weight = 1 + ((Math.Clamp(shares, 2, 262144) - 2) * 9999 / 262142);
+            CgroupFiles.Write(dir, "cpu.weight", weight.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (c.Quota is not null || c.Period is not null)
+        {
+            string quota = c.Quota is { } q and > 0 ? q.ToString(CultureInfo.InvariantCulture) : "max";
+            ulong period = c.Period ?? 100000;
+            CgroupFiles.Write(dir, "cpu.max", $"{quota} {period.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (!string.IsNullOrEmpty(c.Cpus))
+        {
+            CgroupFiles.Write(dir, "cpuset.cpus", c.Cpus);
+        }
+
+        if (!string.IsNullOrEmpty(c.Mems))
+        {
+            CgroupFiles.Write(dir, "cpuset.mems", c.Mems);
+        }
+    }
+}
