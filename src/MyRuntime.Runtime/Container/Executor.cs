@@ -87,6 +87,7 @@ public static class Executor
                 Inherit = inherit,
                 KeepOpen = [consoleFd],
                 Setup = console,
+                BeforeGo = p => Cgroups.Cgroup.Open(s.Cgroup)?.Add(p), // into the container's cgroup before it runs
                 Process = ProcessSettingsBuilder.Build(process, o.PreserveFds),
             });
             Files.Close(childSync);

@@ -1,0 +1,148 @@
+using System.Text.Json.Nodes;
+using MyRuntime.IntegrationTests.Infrastructure;
+
+namespace MyRuntime.IntegrationTests.Tests;
+
+/// <summary>linux.resources through cgroups, on the layout this host runs (v1/hybrid here).</summary>
+public sealed class CgroupTests : IntegrationTest
+{
+    private static Bundle WithResources(Bundle b, string resourcesJson)
+    {
+        b.Linux["resources"] = JsonNode.Parse(resourcesJson);
+        return b;
+    }
+
+    private static IEnumerable<string> CgroupDirsNamed(string id) =>
+        Directory.EnumerateDirectories("/sys/fs/cgroup", "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4, IgnoreInaccessible = true })
+            .Where(d => Path.GetFileName(d) == $"myruntime-{id}");
+
+    private static string CgroupDir(int pid, string controller)
+    {
+        foreach (string line in File.ReadAllLines($"/proc/{pid}/cgroup"))
+        {
+            string[] f = line.Split(':', 3);
+            if (f[1].Split(',').Contains(controller))
+            {
+                return $"/sys/fs/cgroup/{f[1]}{f[2]}";
+            }
+
+            if (f[1].Length == 0 && File.Exists("/sys/fs/cgroup/cgroup.controllers"))
+            {
+                return $"/sys/fs/cgroup{f[2]}";
+            }
+        }
+
+        throw new InvalidOperationException($"no {controller} cgroup for {pid}");
+    }
+
+    [Fact]
+    public void MemoryLimit_ProgramAllocatingMore_IsKilled137_AndReportedAsOom()
+    {
+        var b = WithResources(Env.NewBundle(), """{"memory":{"limit":33554432}}""")
+            .Shell("x=$(head -c 100000000 /dev/zero | tr '\\0' a); echo survived").Save();
+        var id = Env.NewId();
+
+        var r = Env.Run("run", "--bundle", b.Dir, id);
+
+        Assert.True(r.ExitCode == 137, r.ToString());
+        Assert.DoesNotContain("survived", r.Stdout);
+        Assert.Contains("OOM", r.Stderr);
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
+    [Fact]
+    public void PidsLimit_ForksBeyondItFail_InsideOnly()
+    {
+        int hostProcesses = Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _));
+        var b = WithResources(Env.NewBundle(), """{"pids":{"limit":8}}""")
+            .Shell("i=0; while [ $i -lt 20 ]; do sleep 30 & i=$((i+1)); echo started=$i; done; echo all-started").Save();
+        var id = Env.NewId();
+
+        var r = Env.Run("run", "--bundle", b.Dir, id);
+
+        Assert.DoesNotContain("all-started", r.Stdout);
+        Assert.Contains("fork", r.Stderr);
+        int started = r.StdoutLines.Count(l => l.StartsWith("started=", StringComparison.Ordinal));
+        Assert.InRange(started, 1, 7); // the shell itself counts against the limit
+        int hostNow = Directory.EnumerateDirectories("/proc").Count(d => int.TryParse(Path.GetFileName(d), out _));
+        Assert.True(hostNow < hostProcesses + 20, $"host processes went from {hostProcesses} to {hostNow}");
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
+    [Fact]
+    public void Limits_AreInForceBeforeTheProgramRuns_AndTheContainerSeesItsOwnCgroup()
+    {
+        var b = WithResources(Env.NewBundle(), """{"memory":{"limit":67108864},"cpu":{"quota":50000,"period":100000},"pids":{"limit":64}}""")
+            .AddMount("/sys/fs/cgroup", "cgroup", "cgroup", "ro", "nosuid", "nodev", "noexec");
+        var (id, pid) = Env.CreateAndStart(b, "sleep", "1000");
+
+        Assert.Equal("67108864", File.ReadAllText(Path.Combine(CgroupDir(pid, "memory"), "memory.limit_in_bytes")).Trim());
+        Assert.Equal("50000", File.ReadAllText(Path.Combine(CgroupDir(pid, "cpu"), "cpu.cfs_quota_us")).Trim());
+        Assert.Equal("64", File.ReadAllText(Path.Combine(CgroupDir(pid, "pids"), "pids.max")).Trim());
+        Assert.EndsWith($"myruntime-{id}", CgroupDir(pid, "memory"));
+
+        var inside = Env.RunOk("exec", id, "sh", "-c", "cat /proc/self/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes");
+        Assert.Contains("67108864", inside.Stdout);
+        Assert.All(inside.StdoutLines.Where(l => l.Contains(':')), l => Assert.EndsWith(":/", l));
+
+        Env.RunOk("delete", "--force", id);
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
+    [Fact]
+    public void PauseAndResume_FreezeEveryProcess()
+    {
+        var (id, pid) = Env.CreateAndStart(Env.NewBundle(), "sh", "-c", "while true; do echo x >> /tmp/ticks; sleep 0.05; done");
+
+        Env.RunOk("pause", id);
+        Assert.Equal("paused", Env.Status(id));
+        string frozen = File.ReadAllText(Path.Combine(CgroupDir(pid, "freezer"), "freezer.state")).Trim();
+        Assert.Equal("FROZEN", frozen);
+
+        var again = Env.Run("pause", id);
+        Assert.True(again.ExitCode != 0, "pausing a paused container must fail:\n" + again);
+
+        Env.RunOk("resume", id);
+        Assert.Equal("running", Env.Status(id));
+
+        var delete = Env.Run("delete", id);
+        Assert.True(delete.ExitCode != 0, "delete without --force of a running container must fail:\n" + delete);
+        Env.RunOk("pause", id);
+        Env.RunOk("delete", "--force", id);
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
+    [Theory]
+    [InlineData("""{"memory":{"limit":-5}}""", "memory.limit")]
+    [InlineData("""{"cpu":{"quota":50000}}""", "period")]
+    [InlineData("""{"pids":{"limit":-7}}""", "pids.limit")]
+    public void BadResourceValues_FailCleanly(string resources, string mentioned)
+    {
+        var b = WithResources(Env.NewBundle(), resources).Args("true").Save();
+        var id = Env.NewId();
+
+        var r = Env.Run("create", "--bundle", b.Dir, id);
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Single(r.StderrLines);
+        Assert.Contains(mentioned, r.Stderr);
+        Assert.DoesNotContain(id, Env.StateEntries());
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
+    [Fact]
+    public void CgroupsPathEscapingWithDotDot_FailsCleanly()
+    {
+        var b = Env.NewBundle().Args("true");
+        b.Linux["cgroupsPath"] = "../../escape";
+        b.Save();
+        var id = Env.NewId();
+
+        var r = Env.Run("create", "--bundle", b.Dir, id);
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Single(r.StderrLines);
+        Assert.Contains("cgroupsPath", r.Stderr);
+        Assert.DoesNotContain(id, Env.StateEntries());
+    }
+}
