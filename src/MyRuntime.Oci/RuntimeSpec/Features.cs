@@ -22,13 +22,26 @@ public sealed class FeaturesLinux
 
     public List<string> Capabilities { get; set; } = [];
 
-    public FeatureToggle Cgroup { get; set; } = new();
+    public FeaturesCgroup Cgroup { get; set; } = new();
 
     public FeatureToggle Apparmor { get; set; } = new();
 
     public FeatureToggle Selinux { get; set; } = new();
 
     public FeatureToggle IntelRdt { get; set; } = new();
+}
+
+public sealed class FeaturesCgroup
+{
+    public bool V1 { get; set; }
+
+    public bool V2 { get; set; }
+
+    public bool Systemd { get; set; }
+
+    public bool SystemdUser { get; set; }
+
+    public bool Rdma { get; set; }
 }
 
 public sealed class FeatureToggle
