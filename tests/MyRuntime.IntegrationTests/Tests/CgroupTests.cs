@@ -6,6 +6,8 @@ namespace MyRuntime.IntegrationTests.Tests;
 /// <summary>linux.resources through cgroups, on the layout this host runs (v1/hybrid here).</summary>
 public sealed class CgroupTests : IntegrationTest
 {
+    private static readonly bool V2 = File.Exists("/sys/fs/cgroup/cgroup.controllers");
+
     private static Bundle WithResources(Bundle b, string resourcesJson)
     {
         b.Linux["resources"] = JsonNode.Parse(resourcesJson);
@@ -76,12 +78,14 @@ public sealed class CgroupTests : IntegrationTest
             .AddMount("/sys/fs/cgroup", "cgroup", "cgroup", "ro", "nosuid", "nodev", "noexec");
         var (id, pid) = Env.CreateAndStart(b, "sleep", "1000");
 
-        Assert.Equal("67108864", File.ReadAllText(Path.Combine(CgroupDir(pid, "memory"), "memory.limit_in_bytes")).Trim());
-        Assert.Equal("50000", File.ReadAllText(Path.Combine(CgroupDir(pid, "cpu"), "cpu.cfs_quota_us")).Trim());
-        Assert.Equal("64", File.ReadAllText(Path.Combine(CgroupDir(pid, "pids"), "pids.max")).Trim());
+        string Read(string controller, string file) => File.ReadAllText(Path.Combine(CgroupDir(pid, controller), file)).Trim();
+        Assert.Equal("67108864", Read("memory", V2 ? "memory.max" : "memory.limit_in_bytes"));
+        Assert.Equal(V2 ? "50000 100000" : "50000", Read("cpu", V2 ? "cpu.max" : "cpu.cfs_quota_us"));
+        Assert.Equal("64", Read("pids", "pids.max"));
         Assert.EndsWith($"myruntime-{id}", CgroupDir(pid, "memory"));
 
-        var inside = Env.RunOk("exec", id, "sh", "-c", "cat /proc/self/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes");
+        string limitInside = V2 ? "/sys/fs/cgroup/memory.max" : "/sys/fs/cgroup/memory/memory.limit_in_bytes";
+        var inside = Env.RunOk("exec", id, "sh", "-c", $"cat /proc/self/cgroup; cat {limitInside}");
         Assert.Contains("67108864", inside.Stdout);
         Assert.All(inside.StdoutLines.Where(l => l.Contains(':')), l => Assert.EndsWith(":/", l));
 
@@ -96,8 +100,14 @@ public sealed class CgroupTests : IntegrationTest
 
         Env.RunOk("pause", id);
         Assert.Equal("paused", Env.Status(id));
-        string frozen = File.ReadAllText(Path.Combine(CgroupDir(pid, "freezer"), "freezer.state")).Trim();
-        Assert.Equal("FROZEN", frozen);
+        if (V2)
+        {
+            Assert.Contains("frozen 1", File.ReadAllText(Path.Combine(CgroupDir(pid, "freezer"), "cgroup.events")));
+        }
+        else
+        {
+            Assert.Equal("FROZEN", File.ReadAllText(Path.Combine(CgroupDir(pid, "freezer"), "freezer.state")).Trim());
+        }
 
         var again = Env.Run("pause", id);
         Assert.True(again.ExitCode != 0, "pausing a paused container must fail:\n" + again);
