@@ -112,7 +112,7 @@ public sealed class RunningProcess : IDisposable
 /// </summary>
 public sealed class RuntimeRunner
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(20 * TestSettings.TimeoutScale);
 
     /// <summary>Environment variable put into every runtime invocation to find leftover processes.</summary>
     public const string TokenVariable = "MYRUNTIME_IT_TOKEN";

@@ -31,7 +31,7 @@ public sealed class TestEnv : IDisposable
         Runtime = new RuntimeRunner(binary, RootDir, Path.Combine(TempDir, "io"), Token);
     }
 
-    public static TimeSpan ShortTimeout { get; } = TimeSpan.FromSeconds(10);
+    public static TimeSpan ShortTimeout { get; } = TimeSpan.FromSeconds(10 * TestSettings.TimeoutScale);
 
     public string Token { get; }
 

@@ -7,6 +7,10 @@ namespace MyRuntime.IntegrationTests.Infrastructure;
 /// </summary>
 public static class TestSettings
 {
+    /// <summary>MYRUNTIME_TEST_TIMEOUT_SCALE multiplies every timeout (the emulated cgroup v2 guest is slow).</summary>
+    public static int TimeoutScale { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable("MYRUNTIME_TEST_TIMEOUT_SCALE"), out int scale) && scale > 0 ? scale : 1;
+
     private static readonly Lazy<string> s_repoRoot = new(FindRepoRoot);
 
     public static string RepoRoot => s_repoRoot.Value;
