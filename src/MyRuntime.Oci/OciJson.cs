@@ -16,6 +16,7 @@ namespace MyRuntime.Oci;
 [JsonSerializable(typeof(State))]
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(Process))]
+[JsonSerializable(typeof(LinuxResources))]
 [JsonSerializable(typeof(List<int>))]
 public sealed partial class OciJson : JsonSerializerContext
 {

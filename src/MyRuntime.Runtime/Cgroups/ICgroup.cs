@@ -11,6 +11,9 @@ public interface ICgroup
     /// <summary>Makes the directories and applies the limits (before any process is in it).</summary>
     void Create(LinuxResources? resources);
 
+    /// <summary>Applies limits to the existing cgroup (create, and update of a running container).</summary>
+    void Apply(LinuxResources? resources);
+
     /// <summary>Moves a process in (the container's first process, before it runs user code).</summary>
     void Add(int pid);
 

@@ -113,6 +113,26 @@ public sealed class Operations
         }
     }
 
+    /// <summary>Changes the limits of a created, running or paused container; the state keeps the merged limits.</summary>
+    public void Update(string id, Oci.RuntimeSpec.LinuxResources changes)
+    {
+        Cgroups.Cgroup.Validate(changes);
+        using (store.Lock(id))
+        {
+            var s = store.Load(id);
+            if (LiveStatus.Of(s, store) == ContainerStatus.Stopped)
+            {
+                throw new RuntimeException($"container {id} is not running");
+            }
+
+            var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
+            cgroup.Apply(changes);
+            var linux = s.Config.Linux ??= new Oci.RuntimeSpec.LinuxSection();
+            linux.Resources = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
+            store.Save(s);
+        }
+    }
+
     /// <summary>OOM kills counted in the container's cgroup.</summary>
     public long OomKills(string id) => store.TryLoad(id, out var s) ? Cgroups.Cgroup.Open(s.Cgroup)?.OomKills() ?? 0 : 0;
 

@@ -156,4 +156,25 @@ public sealed class CgroupTests : IntegrationTest
         Assert.Contains("cgroupsPath", r.Stderr);
         Assert.DoesNotContain(id, Env.StateEntries());
     }
+
+    [Fact]
+    public void Update_LowersTheMemoryLimitOfARunningContainer_FromFlagsAndFromResourcesJson()
+    {
+        var b = WithResources(Env.NewBundle(), """{"memory":{"limit":134217728},"pids":{"limit":100}}""");
+        var (id, pid) = Env.CreateAndStart(b, "sleep", "1000");
+        string Read(string controller, string file) => File.ReadAllText(Path.Combine(CgroupDir(pid, controller), file)).Trim();
+
+        Env.RunOk("update", "--memory", "64m", "--pids-limit", "50", id);
+        Assert.Equal("67108864", Read("memory", V2 ? "memory.max" : "memory.limit_in_bytes"));
+        Assert.Equal("50", Read("pids", "pids.max"));
+
+        var r = Env.Runtime.Run(["update", "--resources", "-", id], stdin: """{"memory":{"limit":33554432}}""");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Equal("33554432", Read("memory", V2 ? "memory.max" : "memory.limit_in_bytes"));
+
+        var bad = Env.Run("update", "--pids-limit", "-9", id);
+        Assert.True(bad.ExitCode != 0, bad.ToString());
+        Assert.Single(bad.StderrLines);
+        Assert.Equal("50", Read("pids", "pids.max"));
+    }
 }

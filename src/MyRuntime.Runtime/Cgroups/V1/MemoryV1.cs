@@ -7,13 +7,19 @@ public static class MemoryV1
 {
     public static void Apply(string dir, LinuxMemory m)
     {
-        // A new cgroup is unlimited: the memory limit first, then memory+swap, which may not be below it.
+        // memory+swap may never be below the memory limit: when memsw grows, write it first; else the limit first.
+        bool swapFirst = m.Swap is { } grow && (grow == -1 || grow > Current(dir, "memory.memsw.limit_in_bytes"));
+        if (swapFirst)
+        {
+            CgroupFiles.Write(dir, "memory.memsw.limit_in_bytes", Value(m.Swap!.Value));
+        }
+
         if (m.Limit is { } limit)
         {
             CgroupFiles.Write(dir, "memory.limit_in_bytes", Value(limit));
         }
 
-        if (m.Swap is { } swap)
+        if (m.Swap is { } swap && !swapFirst)
         {
             CgroupFiles.Write(dir, "memory.memsw.limit_in_bytes", Value(swap));
         }
@@ -33,6 +39,9 @@ public static class MemoryV1
             CgroupFiles.Write(dir, "memory.oom_control", "1");
         }
     }
+
+    private static long Current(string dir, string file) =>
+        long.TryParse(CgroupFiles.Read(dir, file), out long v) ? v : long.MaxValue;
 
     private static string Value(long v) => v == -1 ? "-1" : v.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

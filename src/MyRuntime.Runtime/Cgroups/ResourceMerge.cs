@@ -1,0 +1,45 @@
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Runtime.Cgroups;
+
+/// <summary>Limits after an update: every value the update gives replaces the old one, the rest stay.</summary>
+public static class ResourceMerge
+{
+    public static LinuxResources Merge(LinuxResources? old, LinuxResources changes)
+    {
+        var r = old ?? new LinuxResources();
+        if (changes.Memory is { } m)
+        {
+            var t = r.Memory ??= new LinuxMemory();
+            t.Limit = m.Limit ?? t.Limit;
+            t.Reservation = m.Reservation ?? t.Reservation;
+            t.Swap = m.Swap ?? t.Swap;
+            t.Swappiness = m.Swappiness ?? t.Swappiness;
+            t.DisableOOMKiller = m.DisableOOMKiller ?? t.DisableOOMKiller;
+        }
+
+        if (changes.Cpu is { } c)
+        {
+            var t = r.Cpu ??= new LinuxCpu();
+            t.Shares = c.Shares ?? t.Shares;
+            t.Quota = c.Quota ?? t.Quota;
+            t.Period = c.Period ?? t.Period;
+            t.RealtimeRuntime = c.RealtimeRuntime ?? t.RealtimeRuntime;
+            t.RealtimePeriod = c.RealtimePeriod ?? t.RealtimePeriod;
+            t.Cpus = c.Cpus ?? t.Cpus;
+            t.Mems = c.Mems ?? t.Mems;
+        }
+
+        if (changes.Pids is { } p)
+        {
+            r.Pids = p;
+        }
+
+        foreach (var (key, value) in changes.Unified ?? [])
+        {
+            (r.Unified ??= [])[key] = value;
+        }
+
+        return r;
+    }
+}
