@@ -10,6 +10,7 @@ namespace MyRuntime.Runtime;
     PropertyNameCaseInsensitive = true)]
 [JsonSerializable(typeof(ContainerState))]
 [JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(Cgroups.CgroupEvent))]
 internal sealed partial class RuntimeJson : JsonSerializerContext
 {
 }

@@ -31,6 +31,7 @@ public static class Program
         root.Subcommands.Add(PauseCommand.Build(g, pause: true));
         root.Subcommands.Add(PauseCommand.Build(g, pause: false));
         root.Subcommands.Add(UpdateCommand.Build(g));
+        root.Subcommands.Add(EventsCommand.Build(g));
         root.SetAction(r =>
         {
             if (r.GetValue(version))

@@ -24,6 +24,9 @@ public interface ICgroup
 
     bool IsFrozen();
 
+    /// <summary>Current usage: CPU, memory, pids, IO.</summary>
+    CgroupStats Stats();
+
     /// <summary>How many times the OOM killer killed a process in it.</summary>
     long OomKills();
 

@@ -133,6 +133,23 @@ public sealed class Operations
         }
     }
 
+    /// <summary>The resource usage of a container that has not stopped.</summary>
+    public Cgroups.CgroupStats Stats(string id)
+    {
+        var s = store.Load(id);
+        if (LiveStatus.Of(s, store) == ContainerStatus.Stopped)
+        {
+            throw new RuntimeException("container not running");
+        }
+
+        return (Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup")).Stats();
+    }
+
+    /// <summary>True while the container's init has not exited.</summary>
+    public bool IsAlive(string id) => store.TryLoad(id, out var s) && LiveStatus.IsInitAlive(s);
+
+    public static string ToJson(Cgroups.CgroupEvent e) => JsonSerializer.Serialize(e, RuntimeJson.Default.CgroupEvent);
+
     /// <summary>OOM kills counted in the container's cgroup.</summary>
     public long OomKills(string id) => store.TryLoad(id, out var s) ? Cgroups.Cgroup.Open(s.Cgroup)?.OomKills() ?? 0 : 0;
 

@@ -177,4 +177,29 @@ public sealed class CgroupTests : IntegrationTest
         Assert.Single(bad.StderrLines);
         Assert.Equal("50", Read("pids", "pids.max"));
     }
+
+    [Fact]
+    public void CpuQuota_HalfACore_IsEnforced_AndEventsStatsShowTheThrottling()
+    {
+        var b = WithResources(Env.NewBundle(), """{"cpu":{"quota":50000,"period":100000},"memory":{"limit":67108864}}""");
+        var (id, _) = Env.CreateAndStart(b, "sh", "-c", "while true; do :; done");
+
+        static JsonNode Stats(ProcResult r) => JsonNode.Parse(r.Stdout)!["data"]!;
+        var first = Stats(Env.RunOk("events", "--stats", id));
+        var t0 = DateTime.UtcNow;
+        Thread.Sleep(3000);
+        var second = Stats(Env.RunOk("events", "--stats", id));
+        double seconds = (DateTime.UtcNow - t0).TotalSeconds;
+
+        double used = (second["cpu"]!["usage"]!["total"]!.GetValue<ulong>() - first["cpu"]!["usage"]!["total"]!.GetValue<ulong>()) / 1e9;
+        double share = used / seconds;
+        Assert.InRange(share, 0.05, 0.6); // at most half a core, whatever else the machine runs
+        Assert.True(second["cpu"]!["throttling"]!["throttledPeriods"]!.GetValue<ulong>() > 0, second.ToJsonString());
+        Assert.Equal(67108864UL, second["memory"]!["usage"]!["limit"]!.GetValue<ulong>());
+        Assert.True(second["pids"]!["current"]!.GetValue<ulong>() >= 1);
+
+        Env.RunOk("delete", "--force", id);
+        var gone = Env.Run("events", "--stats", id);
+        Assert.True(gone.ExitCode != 0, gone.ToString());
+    }
 }

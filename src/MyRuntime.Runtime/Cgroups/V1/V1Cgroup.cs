@@ -133,6 +133,8 @@ public sealed class V1Cgroup : ICgroup
 
     public bool IsFrozen() => Find("freezer") is { } dir && CgroupFiles.Read(dir, "freezer.state") == "FROZEN";
 
+    public CgroupStats Stats() => StatsV1.Read(Find);
+
     public long OomKills() => Find("memory") is { } dir ? MemoryV1.OomKills(dir) : 0;
 
     public void Destroy()

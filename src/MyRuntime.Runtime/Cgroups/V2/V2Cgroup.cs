@@ -129,6 +129,8 @@ public sealed class V2Cgroup : ICgroup
 
     public long OomKills() => MemoryV2.OomKills(dir);
 
+    public CgroupStats Stats() => StatsV2.Read(dir);
+
     public void Destroy()
     {
         if (File.Exists(Path.Combine(dir, "cgroup.kill")))
