@@ -32,24 +32,45 @@ public sealed class Operations
         using (store.Lock(id))
         {
             s = store.Load(id);
-            string status = LiveStatus.Of(s, store);
-            if (status != ContainerStatus.Created)
-            {
-                throw new RuntimeException(status == ContainerStatus.Stopped
-                    ? $"cannot start a container that has stopped"
-                    : $"cannot start an already running container");
-            }
-
-            ReleaseFifo(s);
+            Release(s);
         }
 
+        RunPoststart(s);
+    }
+
+    /// <summary>Start for the caller that holds the container's state already (run, right after create).</summary>
+    public void Start(ContainerState s)
+    {
+        using (store.Lock(s.Id))
+        {
+            Release(s);
+        }
+
+        RunPoststart(s);
+    }
+
+    private void Release(ContainerState s)
+    {
+        string status = LiveStatus.Of(s, store);
+        if (status != ContainerStatus.Created)
+        {
+            throw new RuntimeException(status == ContainerStatus.Stopped
+                ? "cannot start a container that has stopped"
+                : "cannot start an already running container");
+        }
+
+        ReleaseFifo(s);
+    }
+
+    private void RunPoststart(ContainerState s)
+    {
         try
         {
             HookRunner.RunAll("poststart", s.Config.Hooks?.Poststart, s.ToOciState(ContainerStatus.Running));
         }
         catch (RuntimeException)
         {
-            Delete(id, force: true);
+            Delete(s.Id, force: true);
             throw;
         }
     }
@@ -65,26 +86,26 @@ public sealed class Operations
             long deadline = Environment.TickCount64 + 30_000;
             while (true)
             {
-                int n = Files.TryRead(fd, b);
-                if (n == 1)
+                // Opening our end unblocks init's open for writing; its byte then makes the FIFO readable. A FIFO
+                // that no writer has opened yet polls as not ready, so this waits without spinning.
+                if (Processes.WaitReadable(fd, 50))
                 {
-                    break;
+                    int n = Files.TryRead(fd, b);
+                    if (n == 1)
+                    {
+                        break;
+                    }
+
+                    if (n == 0)
+                    {
+                        throw new RuntimeException("container init closed the exec FIFO without starting");
+                    }
                 }
 
-                if (n == -Errno.EAGAIN)
-                {
-                    // init has the FIFO open and is about to write.
-                    Processes.WaitReadable(fd, 100);
-                    continue;
-                }
-
-                // No writer yet (0) or interrupted: init is still opening its end, unless it died.
                 if (!LiveStatus.IsInitAlive(s) || Environment.TickCount64 > deadline)
                 {
                     throw new RuntimeException("container init is not waiting to start (it exited)");
                 }
-
-                Thread.Sleep(1);
             }
         }
         finally
@@ -150,9 +171,6 @@ public sealed class Operations
 
     public static string ToJson(Cgroups.CgroupEvent e) => JsonSerializer.Serialize(e, RuntimeJson.Default.CgroupEvent);
 
-    /// <summary>OOM kills counted in the container's cgroup.</summary>
-    public long OomKills(string id) => store.TryLoad(id, out var s) ? Cgroups.Cgroup.Open(s.Cgroup)?.OomKills() ?? 0 : 0;
-
     public void Kill(string id, int signal, bool all)
     {
         using (store.Lock(id))
@@ -184,21 +202,42 @@ public sealed class Operations
         using (store.Lock(id))
         {
             s = store.Load(id);
-            string status = LiveStatus.Of(s, store);
-            if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
-            {
-                throw new RuntimeException($"cannot delete container {id} that is not stopped: {status}");
-            }
-
-            if (status != ContainerStatus.Stopped)
-            {
-                KillAndWait(s);
-            }
-
-            Cgroups.Cgroup.Open(s.Cgroup)?.Destroy();
-            store.Remove(id);
+            Remove(s, force);
         }
 
+        RunPoststop(s);
+    }
+
+    /// <summary>Delete for the caller that holds the container's state already (a foreground run at its end).</summary>
+    public void Delete(ContainerState s, bool force)
+    {
+        using (store.Lock(s.Id))
+        {
+            Remove(s, force);
+        }
+
+        RunPoststop(s);
+    }
+
+    private void Remove(ContainerState s, bool force)
+    {
+        string status = LiveStatus.Of(s, store);
+        if (status is ContainerStatus.Running or ContainerStatus.Paused && !force)
+        {
+            throw new RuntimeException($"cannot delete container {s.Id} that is not stopped: {status}");
+        }
+
+        if (status != ContainerStatus.Stopped)
+        {
+            KillAndWait(s);
+        }
+
+        Cgroups.Cgroup.Open(s.Cgroup)?.Destroy();
+        store.Remove(s.Id);
+    }
+
+    private void RunPoststop(ContainerState s)
+    {
         try
         {
             HookRunner.RunAll("poststop", s.Config.Hooks?.Poststop, s.ToOciState(ContainerStatus.Stopped));

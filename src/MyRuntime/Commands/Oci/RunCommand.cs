@@ -24,14 +24,16 @@ public static class RunCommand
             var o = f.Options(r, allocateConsole: !detached);
             var state = Creator.Create(ctx, o, out int consoleMaster);
             var ops = new Operations(ctx);
-            ops.Start(o.Id);
+            ops.Start(state);
+            Runtime.Timing.Mark("run: started");
             if (detached)
             {
                 return 0;
             }
 
             int status = Foreground.Wait(state.Pid, consoleMaster);
-            if (status == 137 && ops.OomKills(o.Id) > 0)
+            Runtime.Timing.Mark("run: exited");
+            if (status == 137 && Runtime.Cgroups.Cgroup.Open(state.Cgroup)?.OomKills() > 0)
             {
                 ctx.Log.Warn($"container {o.Id} was killed by the OOM killer");
                 Console.Error.WriteLine($"myruntime: container {o.Id} was killed by the OOM killer (memory limit reached)");
@@ -39,9 +41,10 @@ public static class RunCommand
 
             if (!r.GetValue(keep))
             {
-                ops.Delete(o.Id, force: true);
+                ops.Delete(state, force: true);
             }
 
+            Runtime.Timing.Mark("run: deleted");
             return status;
         }));
         return cmd;
