@@ -1,9 +1,7 @@
-using System.Runtime.InteropServices;
-
 namespace MyRuntime.Linux;
 
-/// <summary>The MS_* mount flags, and the flags a mount carries now.</summary>
-public static partial class Mounts
+/// <summary>The MS_* mount flags (the spawned child's setup program mounts with them).</summary>
+public static class Mounts
 {
     public const ulong MS_RDONLY = 1;
     public const ulong MS_NOSUID = 2;
@@ -31,28 +29,4 @@ public static partial class Mounts
     public const int MNT_DETACH = 2;
 
     public const ulong PropagationMask = MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE;
-
-    [LibraryImport("libc", EntryPoint = "statvfs", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysStatvfs(string path, out StatVfs buf);
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct StatVfs
-    {
-        public ulong Bsize, Frsize, Blocks, Bfree, Bavail, Files, Ffree, Favail, Fsid, Flag, Namemax;
-        public int Spare0, Spare1, Spare2, Spare3, Spare4, Spare5;
-    }
-
-    /// <summary>The MS_* flags a mount carries now (statvfs f_flag translated), for remounts that must keep locked flags.</summary>
-    public static ulong CurrentFlags(string path)
-    {
-        if (SysStatvfs(path, out var st) != 0)
-        {
-            throw LinuxException.FromLastError($"statvfs {path}");
-        }
-
-        // ST_* values equal MS_* for these bits.
-        const ulong kept = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME;
-        return st.Flag & kept;
-    }
-
 }
