@@ -13,6 +13,13 @@ public sealed class LinuxResources
 
     public LinuxPids? Pids { get; set; }
 
+    public LinuxBlockIO? BlockIO { get; set; }
+
+    public List<LinuxHugepageLimit>? HugepageLimits { get; set; }
+
+    /// <summary>The device allowlist, applied in order.</summary>
+    public List<LinuxDeviceCgroup>? Devices { get; set; }
+
     public Dictionary<string, string>? Unified { get; set; }
 
     [JsonExtensionData]
@@ -58,4 +65,67 @@ public sealed class LinuxCpu
 public sealed class LinuxPids
 {
     public long Limit { get; set; }
+}
+
+/// <summary>linux.resources.blockIO: weights and per-device throttles.</summary>
+public sealed class LinuxBlockIO
+{
+    public ushort? Weight { get; set; }
+
+    public ushort? LeafWeight { get; set; }
+
+    public List<LinuxWeightDevice>? WeightDevice { get; set; }
+
+    public List<LinuxThrottleDevice>? ThrottleReadBpsDevice { get; set; }
+
+    public List<LinuxThrottleDevice>? ThrottleWriteBpsDevice { get; set; }
+
+    [JsonPropertyName("throttleReadIOPSDevice")]
+    public List<LinuxThrottleDevice>? ThrottleReadIOPSDevice { get; set; }
+
+    [JsonPropertyName("throttleWriteIOPSDevice")]
+    public List<LinuxThrottleDevice>? ThrottleWriteIOPSDevice { get; set; }
+}
+
+public sealed class LinuxWeightDevice
+{
+    public long Major { get; set; }
+
+    public long Minor { get; set; }
+
+    public ushort? Weight { get; set; }
+
+    public ushort? LeafWeight { get; set; }
+}
+
+public sealed class LinuxThrottleDevice
+{
+    public long Major { get; set; }
+
+    public long Minor { get; set; }
+
+    public ulong Rate { get; set; }
+}
+
+/// <summary>One entry of linux.resources.hugepageLimits: a page size ("2MB", "1GB") and a byte limit.</summary>
+public sealed class LinuxHugepageLimit
+{
+    public string PageSize { get; set; } = string.Empty;
+
+    public ulong Limit { get; set; }
+}
+
+/// <summary>One rule of the device allowlist: allow or deny access ("rwm" subset) to devices of a type
+/// ("a", "b", "c") and major/minor (null is any).</summary>
+public sealed class LinuxDeviceCgroup
+{
+    public bool Allow { get; set; }
+
+    public string? Type { get; set; }
+
+    public long? Major { get; set; }
+
+    public long? Minor { get; set; }
+
+    public string? Access { get; set; }
 }
