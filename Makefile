@@ -38,7 +38,7 @@ test-cgroup-v2: export MYRUNTIME_TEST_IMAGE := $(CURDIR)/$(IMAGE_DIR)
 test-cgroup-v2:
 	scripts/cgroup-v2-guest.sh prepare
 	scripts/cgroup-v2-guest.sh run --env MYRUNTIME_BIN --env MYRUNTIME_TEST_IMAGE --env MYRUNTIME_TEST_TIMEOUT_SCALE=5 -- \
-	  $(DOTNET) test tests/MyRuntime.IntegrationTests --no-build --filter "FullyQualifiedName~CgroupTests" \
+	  $(DOTNET) test tests/MyRuntime.IntegrationTests --no-build --filter "FullyQualifiedName~Tests.Cgroup" \
 	  --logger "trx;LogFileName=MyRuntime.CgroupV2.trx" --results-directory $(RESULTS_DIR)
 
 format:

@@ -6,36 +6,13 @@ namespace MyRuntime.IntegrationTests.Tests;
 /// <summary>linux.resources through cgroups, on the layout this host runs (v1/hybrid here).</summary>
 public sealed class CgroupTests : IntegrationTest
 {
-    private static readonly bool V2 = File.Exists("/sys/fs/cgroup/cgroup.controllers");
+    private static bool V2 => CgroupSupport.V2;
 
-    private static Bundle WithResources(Bundle b, string resourcesJson)
-    {
-        b.Linux["resources"] = JsonNode.Parse(resourcesJson);
-        return b;
-    }
+    private static Bundle WithResources(Bundle b, string resourcesJson) => CgroupSupport.WithResources(b, resourcesJson);
 
-    private static IEnumerable<string> CgroupDirsNamed(string id) =>
-        Directory.EnumerateDirectories("/sys/fs/cgroup", "*", new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4, IgnoreInaccessible = true })
-            .Where(d => Path.GetFileName(d) == $"myruntime-{id}");
+    private static IEnumerable<string> CgroupDirsNamed(string id) => CgroupSupport.CgroupDirsNamed(id);
 
-    private static string CgroupDir(int pid, string controller)
-    {
-        foreach (string line in File.ReadAllLines($"/proc/{pid}/cgroup"))
-        {
-            string[] f = line.Split(':', 3);
-            if (f[1].Split(',').Contains(controller))
-            {
-                return $"/sys/fs/cgroup/{f[1]}{f[2]}";
-            }
-
-            if (f[1].Length == 0 && File.Exists("/sys/fs/cgroup/cgroup.controllers"))
-            {
-                return $"/sys/fs/cgroup{f[2]}";
-            }
-        }
-
-        throw new InvalidOperationException($"no {controller} cgroup for {pid}");
-    }
+    private static string CgroupDir(int pid, string controller) => CgroupSupport.CgroupDir(pid, controller);
 
     [Fact]
     public void MemoryLimit_ProgramAllocatingMore_IsKilled137_AndReportedAsOom()
