@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Container lifecycle benchmark: `<runtime> run` of /bin/true in a busybox bundle,
-# myruntime vs runc (and crun where it can run on this host).
+# myruntime vs runc (and crun where it can run on this host); then the same with
+# resource limits set (memory, cpu, pids, device rules), and the time myruntime's
+# create and delete spend on cgroups (from its MYRUNTIME_TIMING=1 marks).
 #
 #   bench/lifecycle.sh                 # N=30 runs per runtime
 #   N=100 bench/lifecycle.sh
@@ -57,12 +59,17 @@ echo "lifecycle: building busybox bundle in $work/bundle" >&2
 "$repo_root/scripts/mkimage-busybox.sh" "$work/bundle" 2>/dev/null
 jq '.process.args = ["/bin/true"]' "$work/bundle/config.json" > "$work/config.json"
 mv "$work/config.json" "$work/bundle/config.json"
+# The same bundle with limits: what a container under an engine gets.
+mkdir -p "$work/limited"
+ln -s "$work/bundle/rootfs" "$work/limited/rootfs"
+jq '.linux.resources += {"memory":{"limit":268435456},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":256}}' \
+    "$work/bundle/config.json" > "$work/limited/config.json"
 mkdir -p "$work/roots"
 
 seq_no=0
 # run_one NAME BINARY -> runs once; sets $elapsed_us. Returns the runtime's exit code.
 run_one() {
-    local name="$1" bin="$2"
+    local name="$1" bin="$2" bundle="${3:-$work/bundle}"
     seq_no=$((seq_no + 1))
     local id="mrb-$$-$name-$seq_no"
     local root="$work/roots/$name-$seq_no"
@@ -70,7 +77,7 @@ run_one() {
     current="$bin"$'\t'"$root"$'\t'"$id"
     local t0 t1 rc=0
     t0="$(now_us)"
-    "$bin" --root "$root" run -b "$work/bundle" "$id" </dev/null >"$work/out" 2>"$work/err" || rc=$?
+    "$bin" --root "$root" run -b "$bundle" "$id" </dev/null >"$work/out" 2>"$work/err" || rc=$?
     t1="$(now_us)"
     elapsed_us=$((t1 - t0))
     if [[ $rc -ne 0 ]]; then
@@ -112,16 +119,35 @@ count=${#names[@]}
 # Warm-up (untimed), also catches a runtime that cannot run the bundle at all.
 for ((k = 0; k < count; k++)); do
     run_one "${names[k]}" "${bins[k]}" || fail_run "${names[k]}" $?
-    : > "$work/times-${names[k]}"
+    run_one "${names[k]}" "${bins[k]}" "$work/limited" || fail_run "${names[k]}" $?
 done
 
-echo "lifecycle: $N timed runs per runtime: ${names[*]}" >&2
-for ((i = 0; i < N; i++)); do
-    for ((j = 0; j < count; j++)); do
-        k=$(( (i + j) % count ))
-        run_one "${names[k]}" "${bins[k]}" || fail_run "${names[k]}" $?
-        echo "$elapsed_us" >> "$work/times-${names[k]}"
+# timed_phase TAG BUNDLE: N runs per runtime, alternated every round in rotating order.
+timed_phase() {
+    local tag="$1" bundle="$2"
+    for name in "${names[@]}"; do : > "$work/times-$tag-$name"; done
+    echo "lifecycle: $N timed runs per runtime ($tag): ${names[*]}" >&2
+    for ((i = 0; i < N; i++)); do
+        for ((j = 0; j < count; j++)); do
+            k=$(( (i + j) % count ))
+            run_one "${names[k]}" "${bins[k]}" "$bundle" || fail_run "${names[k]}" $?
+            echo "$elapsed_us" >> "$work/times-$tag-${names[k]}"
+        done
     done
+}
+timed_phase plain "$work/bundle"
+timed_phase limited "$work/limited"
+
+# Where myruntime's time goes on cgroups: the span between its create and delete marks, per run.
+: > "$work/cgroup-create"; : > "$work/cgroup-delete"; : > "$work/cgroup-total"
+for ((i = 0; i < N; i++)); do
+    MYRUNTIME_TIMING=1 run_one myruntime "$MYRUNTIME" "$work/limited" || fail_run myruntime $?
+    awk -v c="$work/cgroup-create" -v d="$work/cgroup-delete" '
+        function span(a, b) { return b >= a ? b - a : b + 100000000 - a }  # marks wrap every 100 s
+        match($0, /[0-9]+us/) { t = substr($0, RSTART, RLENGTH - 2) + 0 }
+        /create: cgroup begin/ { cb = t } /create: cgroup made/ { print span(cb, t) > c }
+        /delete: cgroup begin/ { db = t } /delete: cgroup removed/ { print span(db, t) > d }' "$work/err"
+    echo "$elapsed_us" >> "$work/cgroup-total"
 done
 
 # stats FILE -> "median p90 min mean" in ms (p90 = nearest rank).
@@ -136,22 +162,40 @@ stats() {
         }'
 }
 
-echo
-echo "container lifecycle: '<runtime> run' of /bin/true, busybox bundle, N=$N per runtime"
-printf '%-10s %6s %11s %11s %11s %11s\n' runtime runs median_ms p90_ms min_ms mean_ms
-declare -A median p90
-for name in "${names[@]}"; do
-    read -r med p mn mean < <(stats "$work/times-$name")
-    median[$name]=$med
-    p90[$name]=$p
-    printf '%-10s %6d %11s %11s %11s %11s\n' "$name" "$(wc -l < "$work/times-$name")" "$med" "$p" "$mn" "$mean"
-done
-[[ -n "$crun_note" ]] && echo "$crun_note"
-
 ratio() {
     awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'
 }
-echo "ratio myruntime/runc: median $(ratio "${median[myruntime]}" "${median[runc]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[runc]}")x"
-if [[ -n "${median[crun]:-}" ]]; then
-    echo "ratio myruntime/crun: median $(ratio "${median[myruntime]}" "${median[crun]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[crun]}")x"
-fi
+
+# report TAG TITLE
+report() {
+    local tag="$1"
+    echo
+    echo "container lifecycle: '<runtime> run' of /bin/true, busybox bundle, $2, N=$N per runtime"
+    printf '%-10s %6s %11s %11s %11s %11s\n' runtime runs median_ms p90_ms min_ms mean_ms
+    declare -A median p90
+    for name in "${names[@]}"; do
+        read -r med p mn mean < <(stats "$work/times-$tag-$name")
+        median[$name]=$med
+        p90[$name]=$p
+        printf '%-10s %6d %11s %11s %11s %11s\n' "$name" "$(wc -l < "$work/times-$tag-$name")" "$med" "$p" "$mn" "$mean"
+    done
+    [[ -n "$crun_note" ]] && echo "$crun_note"
+    echo "ratio myruntime/runc: median $(ratio "${median[myruntime]}" "${median[runc]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[runc]}")x"
+    if [[ -n "${median[crun]:-}" ]]; then
+        echo "ratio myruntime/crun: median $(ratio "${median[myruntime]}" "${median[crun]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[crun]}")x"
+    fi
+}
+report plain "no resource limits"
+report limited "memory + cpu + pids limits and device rules"
+
+echo
+echo "myruntime cgroup time with limits (MYRUNTIME_TIMING marks), N=$N"
+printf '%-22s %11s %11s %11s\n' step median_ms p90_ms mean_ms
+for step in create delete; do
+    read -r med p _ mean < <(stats "$work/cgroup-$step")
+    printf '%-22s %11s %11s %11s\n' "cgroup $step" "$med" "$p" "$mean"
+done
+read -r total _ _ _ < <(stats "$work/cgroup-total")
+read -r cmed _ _ _ < <(stats "$work/cgroup-create")
+read -r dmed _ _ _ < <(stats "$work/cgroup-delete")
+echo "cgroup share of the whole run: $(awk -v a="$cmed" -v b="$dmed" -v t="$total" 'BEGIN { printf "%.1f%%", (a + b) / t * 100 }') (median run ${total} ms)"

@@ -84,6 +84,16 @@ public static class CgroupFiles
         }
     }
 
+    /// <summary>A container's cgroup may exist already (made by an engine, or left empty) but must not hold
+    /// processes: they would share its limits and die with its delete.</summary>
+    public static void EnsureUnused(string dir)
+    {
+        if (Procs(dir).Count > 0)
+        {
+            throw new RuntimeException($"cgroup {dir} already holds processes (a container of the same id under another --root?)");
+        }
+    }
+
     /// <summary>mkdir -p, returning the directories it made (outermost first) so that a failure can undo them.</summary>
     public static List<string> MakeDirs(string root, string relative)
     {

@@ -22,6 +22,9 @@ public interface ICgroup
 
     void Freeze(bool frozen);
 
+    /// <summary>Sends a signal to every process in it, none of which can fork past the sweep (kill --all).</summary>
+    void Signal(int signal);
+
     bool IsFrozen();
 
     /// <summary>Current usage: CPU, memory, pids, IO.</summary>

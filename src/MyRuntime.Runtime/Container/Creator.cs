@@ -95,8 +95,10 @@ public static class Creator
 
             var hooks = spec.Hooks;
             bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
-            cgroup = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
-            cgroup.Create(resources);
+            Timing.Mark("create: cgroup begin");
+            var planned = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
+            planned.Create(resources); // undoes itself when it fails: what it did not make is not ours to remove
+            cgroup = planned;
             Timing.Mark("create: cgroup made");
             program = SetupPlanner.Plan(new SetupInputs
             {

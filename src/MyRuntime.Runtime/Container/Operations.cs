@@ -137,7 +137,6 @@ public sealed class Operations
     /// <summary>Changes the limits of a created, running or paused container; the state keeps the merged limits.</summary>
     public void Update(string id, Oci.RuntimeSpec.LinuxResources changes)
     {
-        Cgroups.Cgroup.Validate(changes);
         using (store.Lock(id))
         {
             var s = store.Load(id);
@@ -147,9 +146,18 @@ public sealed class Operations
             }
 
             var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
-            cgroup.Apply(changes);
             var linux = s.Config.Linux ??= new Oci.RuntimeSpec.LinuxSection();
-            linux.Resources = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
+            if (changes.Cpu is { Quota: > 0, Period: null } cpu)
+            {
+                // A new quota alone keeps the period in force: the container's, else the kernel's default.
+                cpu.Period = linux.Resources?.Cpu?.Period ?? 100_000;
+            }
+
+            Cgroups.Cgroup.Validate(changes);
+            var merged = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
+            Cgroups.Cgroup.Validate(merged);
+            cgroup.Apply(changes);
+            linux.Resources = merged;
             store.Save(s);
         }
     }
@@ -166,6 +174,10 @@ public sealed class Operations
         return (Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup")).Stats();
     }
 
+    /// <summary>How many times the OOM killer killed a process of the container, running or stopped (its cgroup
+    /// outlives its processes until delete): what an engine reports as "OOM-killed".</summary>
+    public long OomKills(string id) => Cgroups.Cgroup.Open(store.Load(id).Cgroup)?.OomKills() ?? 0;
+
     /// <summary>True while the container's init has not exited.</summary>
     public bool IsAlive(string id) => store.TryLoad(id, out var s) && LiveStatus.IsInitAlive(s);
 
@@ -181,7 +193,11 @@ public sealed class Operations
                 throw new RuntimeException("container not running");
             }
 
-            if (all)
+            if (all && Cgroups.Cgroup.Open(s.Cgroup) is { } cgroup && cgroup.Pids().Count > 0)
+            {
+                cgroup.Signal(signal);
+            }
+            else if (all)
             {
                 foreach (int pid in Pids(s))
                 {
@@ -232,7 +248,9 @@ public sealed class Operations
             KillAndWait(s);
         }
 
+        Timing.Mark("delete: cgroup begin");
         Cgroups.Cgroup.Open(s.Cgroup)?.Destroy();
+        Timing.Mark("delete: cgroup removed");
         store.Remove(s.Id);
     }
 
@@ -256,9 +274,16 @@ public sealed class Operations
             cgroup.Freeze(false); // a frozen process cannot act on SIGKILL
         }
 
-        foreach (int pid in Pids(s))
+        if (cgroup is not null && cgroup.Pids().Count > 0)
         {
-            Processes.Kill(pid, Signals.SIGKILL);
+            cgroup.Signal(Signals.SIGKILL);
+        }
+        else
+        {
+            foreach (int pid in Pids(s))
+            {
+                Processes.Kill(pid, Signals.SIGKILL);
+            }
         }
 
         int pidfd = Processes.PidfdOpen(s.Pid);

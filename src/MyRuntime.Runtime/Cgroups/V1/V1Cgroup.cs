@@ -53,6 +53,11 @@ public sealed class V1Cgroup : ICgroup
                 string mount = mounted[controllers];
                 var created = CgroupFiles.MakeDirs(mount, dir[mount.Length..]);
                 made.AddRange(created);
+                if (!created.Contains(dir))
+                {
+                    CgroupFiles.EnsureUnused(dir);
+                }
+
                 if (Has(controllers, "cpuset"))
                 {
                     CpusetV1.Initialize(created);
@@ -131,6 +136,8 @@ public sealed class V1Cgroup : ICgroup
             Thread.Sleep(2);
         }
     }
+
+    public void Signal(int signal) => CgroupSignal.Send(this, signal);
 
     public bool IsFrozen() => Find("freezer") is { } dir && CgroupFiles.Read(dir, "freezer.state") == "FROZEN";
 

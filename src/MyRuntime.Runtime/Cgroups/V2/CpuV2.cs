@@ -16,7 +16,9 @@ public static class CpuV2
 
         if (c.Quota is not null || c.Period is not null)
         {
-            string quota = c.Quota is { } q and > 0 ? q.ToString(CultureInfo.InvariantCulture) : "max";
+            // A period alone keeps the quota in force (update --cpu-period).
+            string quota = c.Quota is { } q ? (q > 0 ? q.ToString(CultureInfo.InvariantCulture) : "max")
+                : CgroupFiles.Read(dir, "cpu.max").Split(' ')[0];
             ulong period = c.Period ?? 100000;
             CgroupFiles.Write(dir, "cpu.max", $"{quota} {period.ToString(CultureInfo.InvariantCulture)}");
         }

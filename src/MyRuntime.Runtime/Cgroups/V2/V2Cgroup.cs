@@ -30,6 +30,11 @@ public sealed class V2Cgroup : ICgroup
         try
         {
             made = CgroupFiles.MakeDirs(CgroupLayouts.Root, dir[CgroupLayouts.Root.Length..]);
+            if (!made.Contains(dir))
+            {
+                CgroupFiles.EnsureUnused(dir);
+            }
+
             EnableControllers();
             Apply(resources);
         }
@@ -123,6 +128,17 @@ public sealed class V2Cgroup : ICgroup
         {
             Thread.Sleep(2);
         }
+    }
+
+    public void Signal(int signal)
+    {
+        if (signal == Linux.Signals.SIGKILL && File.Exists(Path.Combine(dir, "cgroup.kill")))
+        {
+            CgroupFiles.Write(dir, "cgroup.kill", "1"); // the kernel kills every process, forking or not, at once
+            return;
+        }
+
+        CgroupSignal.Send(this, signal);
     }
 
     public bool IsFrozen() => CgroupFiles.KeyedValue(dir, "cgroup.events", "frozen") == 1;
