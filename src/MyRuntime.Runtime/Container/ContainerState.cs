@@ -25,6 +25,9 @@ public sealed class ContainerState
     /// <summary>The container's cgroup directories by hierarchy (see <see cref="Cgroups.ICgroup.Dirs"/>).</summary>
     public Dictionary<string, string>? Cgroup { get; set; }
 
+    /// <summary>Directories above the cgroup that create made, deepest first; delete removes them when empty.</summary>
+    public List<string>? CgroupParents { get; set; }
+
     /// <summary>The spec's State view of this container with the given status.</summary>
     public State ToOciState(string status) => new()
     {

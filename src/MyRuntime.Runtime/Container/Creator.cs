@@ -49,6 +49,7 @@ public static class Creator
         var joinFds = new List<(int Fd, int Type)>();
         SetupProgram? program = null;
         ICgroup? cgroup = null;
+        List<string> parents = [];
         try
         {
             string fifo = store.FifoOf(o.Id);
@@ -97,6 +98,7 @@ public static class Creator
             bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
             Timing.Mark("create: cgroup begin");
             var planned = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
+            parents = CgroupParents.Missing(planned.Dirs);
             planned.Create(resources); // undoes itself when it fails: what it did not make is not ours to remove
             cgroup = planned;
             Timing.Mark("create: cgroup made");
@@ -121,6 +123,7 @@ public static class Creator
                 Owner = Credentials.GetEuid(),
                 Config = spec,
                 Cgroup = new Dictionary<string, string>(cgroup.Dirs),
+                CgroupParents = parents.Count > 0 ? parents : null,
             };
 
             (parentSync, childSync) = Sockets.Pair();
@@ -184,6 +187,7 @@ public static class Creator
             }
 
             cgroup?.Destroy();
+            CgroupParents.Remove(parents);
             store.Remove(o.Id);
             if (e is LinuxException le)
             {

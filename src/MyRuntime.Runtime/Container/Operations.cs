@@ -250,6 +250,7 @@ public sealed class Operations
 
         Timing.Mark("delete: cgroup begin");
         Cgroups.Cgroup.Open(s.Cgroup)?.Destroy();
+        Cgroups.CgroupParents.Remove(s.CgroupParents);
         Timing.Mark("delete: cgroup removed");
         store.Remove(s.Id);
     }

@@ -205,4 +205,28 @@ public sealed class CgroupTests : IntegrationTest
             other.Run("delete", "--force", id);
         }
     }
+
+    [Fact]
+    public void NestedCgroupsPath_IsMadeAndRemovedWhole_ByTheContainerThatMadeIt()
+    {
+        string top = "myruntime-it-" + TestEnv.RandomHex(4);
+        IEnumerable<string> Tops() => Directory.EnumerateDirectories("/sys/fs/cgroup", top, new EnumerationOptions { RecurseSubdirectories = true, MaxRecursionDepth = 4, IgnoreInaccessible = true });
+        Bundle Nested(string leaf)
+        {
+            var b = Env.NewBundle().Args("sleep", "1000");
+            b.Linux["cgroupsPath"] = $"{top}/pod/{leaf}";
+            return b.Save();
+        }
+
+        string a = Env.NewId(), c = Env.NewId();
+        Env.RunOk("create", "--bundle", Nested("a").Dir, a);
+        Env.RunOk("create", "--bundle", Nested("c").Dir, c);
+        int pid = Env.State(a)["pid"]!.GetValue<int>();
+        Assert.EndsWith($"/{top}/pod/a", CgroupDir(pid, "memory"));
+
+        Env.RunOk("delete", "--force", c); // c found the parents made: they are a's
+        Assert.NotEmpty(Tops());
+        Env.RunOk("delete", "--force", a);
+        Assert.Empty(Tops());
+    }
 }
