@@ -3,6 +3,7 @@ using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Oci;
 using MyRuntime.Runtime.Cgroups;
+using MyRuntime.Runtime.Cgroups.Devices;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Hooks;
 using MyRuntime.Runtime.Rootfs;
@@ -95,8 +96,9 @@ public static class Creator
 
             var hooks = spec.Hooks;
             bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
-            cgroup = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
-            cgroup.Create(resources);
+            var applied = DeviceRules.WithDefaults(resources, spec.Linux?.Devices); // the device rules made whole
+            cgroup = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, applied);
+            cgroup.Create(applied);
             Timing.Mark("create: cgroup made");
             program = SetupPlanner.Plan(new SetupInputs
             {

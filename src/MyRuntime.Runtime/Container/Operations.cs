@@ -147,7 +147,7 @@ public sealed class Operations
             }
 
             var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
-            cgroup.Apply(changes);
+            cgroup.Apply(Cgroups.Devices.DeviceRules.WithDefaults(changes, s.Config.Linux?.Devices));
             var linux = s.Config.Linux ??= new Oci.RuntimeSpec.LinuxSection();
             linux.Resources = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
             store.Save(s);
