@@ -26,6 +26,11 @@ public class DefaultSpecTests
             spec.Linux!.Namespaces!.Select(n => n.Type));
         Assert.Null(spec.Linux.UidMappings);
         Assert.Contains(spec.Mounts!, m => m.Type == "cgroup");
+        var deny = Assert.Single(spec.Linux.Resources!.Devices!); // runc's: deny every device, then the defaults
+        Assert.False(deny.Allow);
+        Assert.Null(deny.Type);
+        Assert.Equal("rwm", deny.Access);
+        Assert.Null(DefaultSpec.Create(rootless: true).Linux!.Resources);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal static unsafe partial class Syscall
     public const long SYS_capget = 125;
     public const long SYS_capset = 126;
     public const long SYS_openat2 = 437;
+    public const long SYS_bpf = 321;
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     public static partial long Call(long number, long a1, long a2, long a3, long a4, long a5);

@@ -24,6 +24,9 @@ public sealed class LinuxResources
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>A copy whose sections are the same objects (to change one section for one use).</summary>
+    public LinuxResources ShallowCopy() => (LinuxResources)MemberwiseClone();
 }
 
 public sealed class LinuxMemory

@@ -1,4 +1,5 @@
 using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime.Cgroups.Devices;
 using MyRuntime.Runtime.Cgroups.V1;
 using MyRuntime.Runtime.Cgroups.V2;
 
@@ -47,6 +48,11 @@ public static class Cgroup
         if (r.Pids is { Limit: < -1 })
         {
             throw new RuntimeException($"linux.resources.pids.limit {r.Pids.Limit} is negative");
+        }
+
+        if (r.Devices is { } devices)
+        {
+            DeviceRules.Validate(devices);
         }
     }
 

@@ -35,6 +35,11 @@ public static class ResourceMerge
             r.Pids = p;
         }
 
+        if (changes.Devices is { } d)
+        {
+            r.Devices = d;
+        }
+
         foreach (var (key, value) in changes.Unified ?? [])
         {
             (r.Unified ??= [])[key] = value;

@@ -58,6 +58,7 @@ public static class DefaultSpec
                     "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
                 ],
                 ReadonlyPaths = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+                Resources = new LinuxResources { Devices = [new LinuxDeviceCgroup { Allow = false, Access = "rwm" }] },
             },
         };
 
@@ -69,6 +70,7 @@ public static class DefaultSpec
             spec.Linux.UidMappings = [new IdMapping { ContainerId = 0, HostId = uid, Size = 1 }];
             spec.Linux.GidMappings = [new IdMapping { ContainerId = 0, HostId = uid, Size = 1 }];
             mounts.RemoveAll(m => m.Type == "cgroup");
+            spec.Linux.Resources = null; // an unprivileged user cannot set up cgroups
             mounts.Find(m => m.Destination == "/dev/pts")!.Options!.Remove("gid=5");
             mounts.Find(m => m.Destination == "/sys")!.Type = "bind";
             var sys = mounts.Find(m => m.Destination == "/sys")!;

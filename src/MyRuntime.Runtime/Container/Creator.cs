@@ -3,6 +3,7 @@ using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Oci;
 using MyRuntime.Runtime.Cgroups;
+using MyRuntime.Runtime.Cgroups.Devices;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Hooks;
 using MyRuntime.Runtime.Rootfs;
@@ -97,9 +98,10 @@ public static class Creator
             var hooks = spec.Hooks;
             bool runtimeHooks = hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 };
             Timing.Mark("create: cgroup begin");
-            var planned = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, resources);
+            var applied = DeviceRules.WithDefaults(resources, spec.Linux?.Devices); // the device rules made whole
+            var planned = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, applied);
             parents = CgroupParents.Missing(planned.Dirs);
-            planned.Create(resources); // undoes itself when it fails: what it did not make is not ours to remove
+            planned.Create(applied); // undoes itself when it fails: what it did not make is not ours to remove
             cgroup = planned;
             Timing.Mark("create: cgroup made");
             program = SetupPlanner.Plan(new SetupInputs

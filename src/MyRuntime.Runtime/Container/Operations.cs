@@ -156,7 +156,7 @@ public sealed class Operations
             Cgroups.Cgroup.Validate(changes);
             var merged = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
             Cgroups.Cgroup.Validate(merged);
-            cgroup.Apply(changes);
+            cgroup.Apply(Cgroups.Devices.DeviceRules.WithDefaults(changes, linux.Devices));
             linux.Resources = merged;
             store.Save(s);
         }

@@ -25,10 +25,11 @@ public sealed class V1Cgroup : ICgroup
     {
         var own = CgroupPaths.Own();
         bool cpuset = !string.IsNullOrEmpty(resources?.Cpu?.Cpus) || !string.IsNullOrEmpty(resources?.Cpu?.Mems);
+        bool devices = resources?.Devices is not null;
         var result = new Dictionary<string, string>();
         foreach (var (controllers, mountPoint) in V1Hierarchies.Mounted())
         {
-            if (!controllers.Split(',').Any(c => Joined.Contains(c) || (cpuset && c == "cpuset")))
+            if (!controllers.Split(',').Any(c => Joined.Contains(c) || (cpuset && c == "cpuset") || (devices && c == "devices")))
             {
                 continue;
             }
@@ -105,6 +106,11 @@ public sealed class V1Cgroup : ICgroup
             {
                 PidsV1.Apply(dir, p);
             }
+        }
+
+        if (r.Devices is { } d)
+        {
+            DevicesV1.Apply(Find("devices") ?? throw new RuntimeException("linux.resources.devices: the container is in no devices cgroup (it was created without device rules)"), d);
         }
 
         if (r.Unified is { Count: > 0 })

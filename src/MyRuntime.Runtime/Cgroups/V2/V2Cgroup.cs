@@ -106,6 +106,11 @@ public sealed class V2Cgroup : ICgroup
             PidsV1.Apply(dir, p);
         }
 
+        if (r.Devices is { } d)
+        {
+            DevicesV2.Apply(dir, d);
+        }
+
         foreach (var (key, value) in r.Unified ?? [])
         {
             if (key.Contains('/') || key.StartsWith("cgroup.", StringComparison.Ordinal))
