@@ -48,6 +48,11 @@ public static class Cgroup
         {
             throw new RuntimeException($"linux.resources.pids.limit {r.Pids.Limit} is negative");
         }
+
+        if (r.BlockIO is { } b)
+        {
+            BlockIOLimits.Validate(b);
+        }
     }
 
     public static ICgroup Plan(string? cgroupsPath, string id, LinuxResources? resources) => CgroupLayouts.Detect() switch

@@ -147,8 +147,14 @@ public sealed class Operations
             }
 
             var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
-            cgroup.Apply(changes);
             var linux = s.Config.Linux ??= new Oci.RuntimeSpec.LinuxSection();
+            if (cgroup.Join(changes, linux.CgroupsPath, id))
+            {
+                s.Cgroup = new Dictionary<string, string>(cgroup.Dirs);
+                store.Save(s); // delete must find the new directory even if applying the rest fails
+            }
+
+            cgroup.Apply(changes);
             linux.Resources = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
             store.Save(s);
         }
@@ -213,6 +219,12 @@ public sealed class Operations
     {
         using (store.Lock(s.Id))
         {
+            // An update meanwhile may have added cgroup directories (v1 hierarchies joined late).
+            if (store.TryLoad(s.Id, out var saved))
+            {
+                s.Cgroup = saved.Cgroup;
+            }
+
             Remove(s, force);
         }
 
