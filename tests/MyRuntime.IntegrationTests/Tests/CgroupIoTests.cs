@@ -1,68 +1,17 @@
-using System.Globalization;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using MyRuntime.IntegrationTests.Infrastructure;
 
 namespace MyRuntime.IntegrationTests.Tests;
 
 /// <summary>linux.resources.blockIO: blkio on v1/hybrid, io on v2, with a loop device the test makes as the disk.</summary>
-public sealed partial class CgroupIoTests : IntegrationTest
+public sealed class CgroupIoTests : IntegrationTest
 {
-    private const int MiB = 1 << 20;
-
     private static bool V2 => CgroupSupport.V2;
 
     private static string CgroupDir(int pid) => CgroupSupport.CgroupDir(pid, V2 ? "io" : "blkio");
 
     private static string Read(int pid, string file) => File.ReadAllText(Path.Combine(CgroupDir(pid), file)).Trim();
 
-    /// <summary>A bundle whose container sees the loop device as /dev/io0, with an explicit device cgroup rule for
-    /// it (bundles may deny devices by default), and the given blockIO.</summary>
-    private Bundle WithDisk(LoopDevice disk, string? blockIOJson)
-    {
-        var b = Env.NewBundle();
-        b.Linux["devices"] = new JsonArray(new JsonObject { ["path"] = "/dev/io0", ["type"] = "b", ["major"] = disk.Major, ["minor"] = disk.Minor });
-        var resources = new JsonObject
-        {
-            ["devices"] = new JsonArray(new JsonObject { ["allow"] = true, ["type"] = "b", ["major"] = disk.Major, ["minor"] = disk.Minor, ["access"] = "rwm" }),
-        };
-        if (blockIOJson is not null)
-        {
-            resources["blockIO"] = JsonNode.Parse(blockIOJson);
-        }
-
-        b.Linux["resources"] = resources;
-        return b;
-    }
-
-    [Fact]
-    public void WriteLimit1MiBps_DirectIoToALoopDevice_RunsAt1MiBps_AndStatsCountTheBytes()
-    {
-        using var disk = LoopDevice.Attach(Env.NewDir("disk"));
-        var b = WithDisk(disk, $$"""{"throttleWriteBpsDevice":[{"major":{{disk.Major}},"minor":{{disk.Minor}},"rate":{{MiB}}}]}""");
-        var (id, _) = Env.CreateAndStart(b, "sleep", "1000");
-
-        // O_DIRECT, so that every byte goes through the throttle as it is written (not later from the page cache).
-        // The first MiB takes up whatever the throttle lets through at once when IO starts; the timed 4 MiB after it
-        // then run at the steady rate.
-        var r = Env.Runtime.Run(
-            ["exec", id, "sh", "-c", "dd if=/dev/zero of=/dev/io0 bs=64k count=16 oflag=direct 2>/dev/null && time dd if=/dev/zero of=/dev/io0 bs=64k count=64 seek=16 oflag=direct"],
-            timeout: TimeSpan.FromSeconds(30 * TestSettings.TimeoutScale));
-
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Contains("64+0 records out", r.Stderr);
-        var real = RealTime().Match(r.Stderr);
-        Assert.True(real.Success, r.ToString());
-        double seconds = (int.Parse(real.Groups[1].Value, CultureInfo.InvariantCulture) * 60) + double.Parse(real.Groups[2].Value, CultureInfo.InvariantCulture);
-        double mibPerSecond = 4 / seconds;
-        Console.WriteLine($"CgroupIoTests: 4 MiB of O_DIRECT writes at a 1 MiB/s limit took {seconds:0.00} s: {mibPerSecond:0.000} MiB/s ({(V2 ? "v2" : "v1")})");
-        Assert.InRange(mibPerSecond, 0.8, 1.2);
-
-        var stats = JsonNode.Parse(Env.RunOk("events", "--stats", id).Stdout)!["data"]!["blkio"]!["ioServiceBytesRecursive"]!.AsArray();
-        var written = stats.Where(e => e!["major"]!.GetValue<long>() == disk.Major && e["minor"]!.GetValue<long>() == disk.Minor
-            && e["op"]!.GetValue<string>() == "Write").Select(e => e!["value"]!.GetValue<ulong>()).ToList();
-        Assert.True(written.Count == 1 && written[0] >= 5UL * MiB, stats.ToJsonString());
-    }
+    private Bundle WithDisk(LoopDevice disk, string? blockIOJson) => disk.AddTo(Env.NewBundle(), blockIOJson);
 
     [Fact]
     public void Throttles_LandInTheCgroupFiles_AndDeleteRemovesTheCgroup()
@@ -180,56 +129,6 @@ public sealed partial class CgroupIoTests : IntegrationTest
         Assert.Empty(CgroupSupport.CgroupDirsNamed(id));
     }
 
-    [GeneratedRegex(@"real\s+(\d+)m\s*([0-9.]+)s")]
-    private static partial Regex RealTime();
-
-    /// <summary>A loop device over a sparse file of the test's: a disk of its own to throttle. Detached on Dispose
-    /// (lazily, if a container still holds it open).</summary>
-    private sealed class LoopDevice : IDisposable
-    {
-        private LoopDevice(string path, int major, int minor)
-        {
-            Path = path;
-            Major = major;
-            Minor = minor;
-        }
-
-        public string Path { get; }
-
-        public int Major { get; }
-
-        public int Minor { get; }
-
-        public static LoopDevice Attach(string dir)
-        {
-            string image = System.IO.Path.Combine(dir, "disk.img");
-            using (var f = File.Create(image))
-            {
-                f.SetLength(16 * MiB);
-            }
-
-            if (!File.Exists("/dev/loop-control"))
-            {
-                HostCommand.Run("modprobe", "loop"); // a guest without udev: the node appears with the module
-            }
-
-            var r = HostCommand.Run("losetup", "-f", "--show", image);
-            Assert.True(r.ExitCode == 0 && r.Stdout.Trim().StartsWith("/dev/loop", StringComparison.Ordinal), r.ToString());
-            string path = r.Stdout.Trim();
-            try
-            {
-                string[] dev = File.ReadAllText($"/sys/class/block/{System.IO.Path.GetFileName(path)}/dev").Trim().Split(':');
-                return new LoopDevice(path, int.Parse(dev[0], CultureInfo.InvariantCulture), int.Parse(dev[1], CultureInfo.InvariantCulture));
-            }
-            catch
-            {
-                HostCommand.Run("losetup", "-d", path);
-                throw;
-            }
-        }
-
-        public void Dispose() => HostCommand.Run("losetup", "-d", Path);
-    }
 }
 
 /// <summary>A [Fact] skipped where the kernel has no block IO weight: cgroup v1 needs CFQ (blkio.weight) or BFQ group
