@@ -54,6 +54,11 @@ public static class Cgroup
         {
             DeviceRules.Validate(devices);
         }
+
+        if (r.BlockIO is { } b)
+        {
+            BlockIOLimits.Validate(b);
+        }
     }
 
     public static ICgroup Plan(string? cgroupsPath, string id, LinuxResources? resources) => CgroupLayouts.Detect() switch

@@ -32,10 +32,13 @@ public static class CgroupPaths
     private static string Join(string a, string b) => a.TrimEnd('/') + "/" + b;
 
     /// <summary>The runtime's own cgroup per hierarchy, from /proc/self/cgroup: controller list → path.</summary>
-    public static Dictionary<string, string> Own()
+    public static Dictionary<string, string> Own() => Of("self");
+
+    /// <summary>A process's cgroup per hierarchy, from /proc/PID/cgroup ("self" for the runtime).</summary>
+    public static Dictionary<string, string> Of(string pid)
     {
         var own = new Dictionary<string, string>();
-        foreach (string line in File.ReadAllLines("/proc/self/cgroup"))
+        foreach (string line in File.ReadAllLines($"/proc/{pid}/cgroup"))
         {
             string[] f = line.Split(':', 3);
             if (f.Length == 3)

@@ -14,6 +14,10 @@ public interface ICgroup
     /// <summary>Applies limits to the existing cgroup (create, and update of a running container).</summary>
     void Apply(LinuxResources? resources);
 
+    /// <summary>Joins what an update's limits need that the container's cgroup lacks (v1 hierarchies joined only
+    /// when used), moving its processes in; true when <see cref="Dirs"/> changed.</summary>
+    bool Join(LinuxResources changes, string? cgroupsPath, string id);
+
     /// <summary>Moves a process in (the container's first process, before it runs user code).</summary>
     void Add(int pid);
 

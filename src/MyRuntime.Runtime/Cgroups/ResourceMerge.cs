@@ -40,6 +40,11 @@ public static class ResourceMerge
             r.Devices = d;
         }
 
+        if (changes.BlockIO is { } b)
+        {
+            r.BlockIO = BlockIOLimits.Merge(r.BlockIO, b);
+        }
+
         foreach (var (key, value) in changes.Unified ?? [])
         {
             (r.Unified ??= [])[key] = value;

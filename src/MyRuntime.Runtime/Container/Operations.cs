@@ -156,7 +156,14 @@ public sealed class Operations
             Cgroups.Cgroup.Validate(changes);
             var merged = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
             Cgroups.Cgroup.Validate(merged);
-            cgroup.Apply(Cgroups.Devices.DeviceRules.WithDefaults(changes, linux.Devices));
+            var applied = Cgroups.Devices.DeviceRules.WithDefaults(changes, linux.Devices) ?? changes;
+            if (cgroup.Join(applied, linux.CgroupsPath, id))
+            {
+                s.Cgroup = new Dictionary<string, string>(cgroup.Dirs);
+                store.Save(s); // delete must find the new directory even if applying the rest fails
+            }
+
+            cgroup.Apply(applied);
             linux.Resources = merged;
             store.Save(s);
         }
@@ -229,6 +236,12 @@ public sealed class Operations
     {
         using (store.Lock(s.Id))
         {
+            // An update meanwhile may have added cgroup directories (v1 hierarchies joined late).
+            if (store.TryLoad(s.Id, out var saved))
+            {
+                s.Cgroup = saved.Cgroup;
+            }
+
             Remove(s, force);
         }
 

@@ -4,7 +4,7 @@ namespace MyRuntime.Runtime.Cgroups.V1;
 
 /// <summary>A container's cgroup on a v1/hybrid host: one directory in each controller hierarchy, each nested
 /// under the runtime's own cgroup of that hierarchy unless cgroupsPath is absolute.</summary>
-public sealed class V1Cgroup : ICgroup
+public sealed partial class V1Cgroup : ICgroup
 {
     private readonly Dictionary<string, string> dirs;
 
@@ -24,12 +24,10 @@ public sealed class V1Cgroup : ICgroup
     public static V1Cgroup Plan(string? cgroupsPath, string id, LinuxResources? resources)
     {
         var own = CgroupPaths.Own();
-        bool cpuset = !string.IsNullOrEmpty(resources?.Cpu?.Cpus) || !string.IsNullOrEmpty(resources?.Cpu?.Mems);
-        bool devices = resources?.Devices is not null;
         var result = new Dictionary<string, string>();
         foreach (var (controllers, mountPoint) in V1Hierarchies.Mounted())
         {
-            if (!controllers.Split(',').Any(c => Joined.Contains(c) || (cpuset && c == "cpuset") || (devices && c == "devices")))
+            if (!controllers.Split(',').Any(c => Joined.Contains(c) || Needs(c, resources)))
             {
                 continue;
             }
@@ -40,6 +38,15 @@ public sealed class V1Cgroup : ICgroup
 
         return new V1Cgroup(result);
     }
+
+    /// <summary>Whether limits ask for a hierarchy that a container joins only when they do.</summary>
+    private static bool Needs(string controller, LinuxResources? r) => controller switch
+    {
+        "cpuset" => !string.IsNullOrEmpty(r?.Cpu?.Cpus) || !string.IsNullOrEmpty(r?.Cpu?.Mems),
+        "blkio" => r?.BlockIO is not null,
+        "devices" => r?.Devices is not null,
+        _ => false,
+    };
 
     public static V1Cgroup Open(IReadOnlyDictionary<string, string> dirs) => new(new Dictionary<string, string>(dirs));
 
@@ -106,11 +113,17 @@ public sealed class V1Cgroup : ICgroup
             {
                 PidsV1.Apply(dir, p);
             }
-        }
 
-        if (r.Devices is { } d)
-        {
-            DevicesV1.Apply(Find("devices") ?? throw new RuntimeException("linux.resources.devices: the container is in no devices cgroup (it was created without device rules)"), d);
+            if (r.BlockIO is { } bio && Has(controllers, "blkio"))
+            {
+                BlkioV1.Apply(dir, bio);
+            }
+
+            // Plan and Join put a container with device rules in the devices hierarchy.
+            if (r.Devices is { } d && Has(controllers, "devices"))
+            {
+                DevicesV1.Apply(dir, d);
+            }
         }
 
         if (r.Unified is { Count: > 0 })

@@ -111,6 +111,11 @@ public sealed class V2Cgroup : ICgroup
             DevicesV2.Apply(dir, d);
         }
 
+        if (r.BlockIO is { } bio)
+        {
+            IoV2.Apply(dir, bio);
+        }
+
         foreach (var (key, value) in r.Unified ?? [])
         {
             if (key.Contains('/') || key.StartsWith("cgroup.", StringComparison.Ordinal))
@@ -121,6 +126,9 @@ public sealed class V2Cgroup : ICgroup
             CgroupFiles.Write(dir, key, value);
         }
     }
+
+    /// <summary>One directory holds every controller: nothing to join later.</summary>
+    public bool Join(LinuxResources changes, string? cgroupsPath, string id) => false;
 
     public void Add(int pid) => CgroupFiles.Write(dir, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 

@@ -22,8 +22,9 @@ public static class UpdateCommand
         var cpus = new Option<string?>("--cpuset-cpus") { Description = "CPUs to run on" };
         var mems = new Option<string?>("--cpuset-mems") { Description = "memory nodes to use" };
         var pids = new Option<long?>("--pids-limit") { Description = "maximum number of processes" };
-        var cmd = new Command("update", "update a container's resource limits") { id, resources, memory, reservation, swap, shares, period, quota, cpus, mems, pids };
-        foreach (string ignored in new[] { "--blkio-weight", "--kernel-memory", "--kernel-memory-tcp", "--cpu-rt-period", "--cpu-rt-runtime", "--l3-cache-schema", "--mem-bw-schema" })
+        var blkioWeight = new Option<string?>("--blkio-weight") { Description = "relative block IO weight, 10 to 1000" };
+        var cmd = new Command("update", "update a container's resource limits") { id, resources, memory, reservation, swap, shares, period, quota, cpus, mems, pids, blkioWeight };
+        foreach (string ignored in new[] { "--kernel-memory", "--kernel-memory-tcp", "--cpu-rt-period", "--cpu-rt-runtime", "--l3-cache-schema", "--mem-bw-schema" })
         {
             cmd.Options.Add(new Option<string?>(ignored) { Hidden = true });
         }
@@ -60,6 +61,12 @@ public static class UpdateCommand
             if (r.GetValue(pids) is { } p)
             {
                 changes.Pids = new LinuxPids { Limit = p };
+            }
+
+            if (r.GetValue(blkioWeight) is { } weight)
+            {
+                (changes.BlockIO ??= new LinuxBlockIO()).Weight = ushort.TryParse(weight, System.Globalization.CultureInfo.InvariantCulture, out ushort w)
+                    ? w : throw new RuntimeException($"--blkio-weight '{weight}' is not a weight from 10 to 1000");
             }
 
             new Operations(ctx).Update(r.GetValue(id)!, changes);
