@@ -48,6 +48,16 @@ public static class Cgroup
         {
             throw new RuntimeException($"linux.resources.pids.limit {r.Pids.Limit} is negative");
         }
+
+        if (r.HugepageLimits is { Count: > 0 } hugepages)
+        {
+            HugetlbLimits.Validate(hugepages, HugePageSizes.Supported());
+        }
+
+        if (r.Rdma is { Count: > 0 } rdma)
+        {
+            RdmaLimits.Validate(rdma);
+        }
     }
 
     public static ICgroup Plan(string? cgroupsPath, string id, LinuxResources? resources) => CgroupLayouts.Detect() switch

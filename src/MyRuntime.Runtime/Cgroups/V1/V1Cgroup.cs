@@ -25,10 +25,12 @@ public sealed class V1Cgroup : ICgroup
     {
         var own = CgroupPaths.Own();
         bool cpuset = !string.IsNullOrEmpty(resources?.Cpu?.Cpus) || !string.IsNullOrEmpty(resources?.Cpu?.Mems);
+        var needed = Needed(resources);
         var result = new Dictionary<string, string>();
-        foreach (var (controllers, mountPoint) in V1Hierarchies.Mounted())
+        var mounted = V1Hierarchies.Mounted();
+        foreach (var (controllers, mountPoint) in mounted)
         {
-            if (!controllers.Split(',').Any(c => Joined.Contains(c) || (cpuset && c == "cpuset")))
+            if (!controllers.Split(',').Any(c => Joined.Contains(c) || (cpuset && c == "cpuset") || needed.Contains(c)))
             {
                 continue;
             }
@@ -37,8 +39,40 @@ public sealed class V1Cgroup : ICgroup
             result[controllers] = mountPoint + relative;
         }
 
+        // hugetlb and rdma: in their v1 hierarchy if the host mounts one, else in the cgroup2 mount of a hybrid host.
+        var elsewhere = needed.Where(c => !mounted.Keys.Any(k => Has(k, c))).ToList();
+        if (elsewhere.Count > 0)
+        {
+            string? absent = elsewhere.Except(HybridUnified.Controllers()).FirstOrDefault();
+            if (absent is not null)
+            {
+                throw new RuntimeException($"linux.resources.{Section(absent)}: this host has no {absent} cgroup controller (no v1 hierarchy, and not in {HybridUnified.Root})");
+            }
+
+            result[HybridUnified.Key] = HybridUnified.Root + CgroupPaths.Resolve(cgroupsPath, own.GetValueOrDefault(string.Empty, "/"), id);
+        }
+
         return new V1Cgroup(result);
     }
+
+    /// <summary>The controllers joined only for the limits given: hugetlb, rdma.</summary>
+    private static List<string> Needed(LinuxResources? r)
+    {
+        var needed = new List<string>();
+        if (r?.HugepageLimits is { Count: > 0 })
+        {
+            needed.Add("hugetlb");
+        }
+
+        if (r?.Rdma is { Count: > 0 })
+        {
+            needed.Add("rdma");
+        }
+
+        return needed;
+    }
+
+    private static string Section(string controller) => controller == "hugetlb" ? "hugepageLimits" : controller;
 
     public static V1Cgroup Open(IReadOnlyDictionary<string, string> dirs) => new(new Dictionary<string, string>(dirs));
 
@@ -50,7 +84,7 @@ public sealed class V1Cgroup : ICgroup
         {
             foreach (var (controllers, dir) in dirs)
             {
-                string mount = mounted[controllers];
+                string mount = controllers == HybridUnified.Key ? HybridUnified.Root : mounted[controllers];
                 var created = CgroupFiles.MakeDirs(mount, dir[mount.Length..]);
                 made.AddRange(created);
                 if (Has(controllers, "cpuset"))
@@ -79,8 +113,29 @@ public sealed class V1Cgroup : ICgroup
             return;
         }
 
+        foreach (string controller in Needed(r).Where(c => !Reaches(c)))
+        {
+            throw new RuntimeException($"linux.resources.{Section(controller)}: the container has no {controller} cgroup (on a cgroup v1 host it gets one only when created with these limits)");
+        }
+
         foreach (var (controllers, dir) in dirs)
         {
+            if (controllers == HybridUnified.Key)
+            {
+                ApplyUnified(dir, r);
+                continue;
+            }
+
+            if (r.HugepageLimits is { Count: > 0 } hugepages && Has(controllers, "hugetlb"))
+            {
+                HugetlbLimits.Apply(dir, hugepages, HugetlbLimits.V1Suffix);
+            }
+
+            if (r.Rdma is { Count: > 0 } rdma && Has(controllers, "rdma"))
+            {
+                RdmaLimits.Apply(dir, rdma);
+            }
+
             if (r.Memory is { } m && Has(controllers, "memory"))
             {
                 MemoryV1.Apply(dir, m);
@@ -108,6 +163,25 @@ public sealed class V1Cgroup : ICgroup
         }
     }
 
+    /// <summary>The limits of the controllers only the hybrid host's cgroup2 mount has, with its file names.</summary>
+    private void ApplyUnified(string dir, LinuxResources r)
+    {
+        var wanted = Needed(r).Where(c => !dirs.Keys.Any(k => Has(k, c))).ToList();
+        HybridUnified.Enable(dir, wanted);
+        if (wanted.Contains("hugetlb"))
+        {
+            HugetlbLimits.Apply(dir, r.HugepageLimits!, HugetlbLimits.V2Suffix);
+        }
+
+        if (wanted.Contains("rdma"))
+        {
+            RdmaLimits.Apply(dir, r.Rdma!);
+        }
+    }
+
+    private bool Reaches(string controller) =>
+        dirs.Keys.Any(k => Has(k, controller)) || (dirs.ContainsKey(HybridUnified.Key) && HybridUnified.Controllers().Contains(controller));
+
     public void Add(int pid)
     {
         foreach (string dir in dirs.Values)
@@ -134,7 +208,13 @@ public sealed class V1Cgroup : ICgroup
 
     public bool IsFrozen() => Find("freezer") is { } dir && CgroupFiles.Read(dir, "freezer.state") == "FROZEN";
 
-    public CgroupStats Stats() => StatsV1.Read(Find);
+    public CgroupStats Stats()
+    {
+        var s = StatsV1.Read(Find);
+        s.Hugetlb = Find("hugetlb") is { } h ? HugetlbLimits.Stats(h, v2: false)
+            : dirs.TryGetValue(HybridUnified.Key, out string? u) ? HugetlbLimits.Stats(u, v2: true) : [];
+        return s;
+    }
 
     public long OomKills() => Find("memory") is { } dir ? MemoryV1.OomKills(dir) : 0;
 

@@ -101,6 +101,18 @@ public sealed class V2Cgroup : ICgroup
             PidsV1.Apply(dir, p);
         }
 
+        if (r.HugepageLimits is { Count: > 0 } hugepages)
+        {
+            RequireController("hugetlb", "hugepageLimits");
+            HugetlbLimits.Apply(dir, hugepages, HugetlbLimits.V2Suffix);
+        }
+
+        if (r.Rdma is { Count: > 0 } rdma)
+        {
+            RequireController("rdma", "rdma");
+            RdmaLimits.Apply(dir, rdma);
+        }
+
         foreach (var (key, value) in r.Unified ?? [])
         {
             if (key.Contains('/') || key.StartsWith("cgroup.", StringComparison.Ordinal))
@@ -109,6 +121,14 @@ public sealed class V2Cgroup : ICgroup
             }
 
             CgroupFiles.Write(dir, key, value);
+        }
+    }
+
+    private void RequireController(string controller, string section)
+    {
+        if (!CgroupFiles.Read(dir, "cgroup.controllers").Split(' ').Contains(controller))
+        {
+            throw new RuntimeException($"linux.resources.{section}: the {controller} controller is not available in {dir}");
         }
     }
 
@@ -129,7 +149,12 @@ public sealed class V2Cgroup : ICgroup
 
     public long OomKills() => MemoryV2.OomKills(dir);
 
-    public CgroupStats Stats() => StatsV2.Read(dir);
+    public CgroupStats Stats()
+    {
+        var s = StatsV2.Read(dir);
+        s.Hugetlb = HugetlbLimits.Stats(dir, v2: true);
+        return s;
+    }
 
     public void Destroy()
     {
