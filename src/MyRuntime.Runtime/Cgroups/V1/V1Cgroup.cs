@@ -46,7 +46,7 @@ public sealed class V1Cgroup : ICgroup
             string? absent = elsewhere.Except(HybridUnified.Controllers()).FirstOrDefault();
             if (absent is not null)
             {
-                throw new RuntimeException($"linux.resources.{Section(absent)}: this host has no {absent} cgroup controller (no v1 hierarchy, and not in {HybridUnified.Root})");
+                throw NoController(absent);
             }
 
             result[HybridUnified.Key] = HybridUnified.Root + CgroupPaths.Resolve(cgroupsPath, own.GetValueOrDefault(string.Empty, "/"), id);
@@ -73,6 +73,9 @@ public sealed class V1Cgroup : ICgroup
     }
 
     private static string Section(string controller) => controller == "hugetlb" ? "hugepageLimits" : controller;
+
+    private static RuntimeException NoController(string controller) =>
+        new($"linux.resources.{Section(controller)}: this host has no {controller} cgroup controller (no v1 hierarchy, and not in {HybridUnified.Root})");
 
     public static V1Cgroup Open(IReadOnlyDictionary<string, string> dirs) => new(new Dictionary<string, string>(dirs));
 
@@ -115,6 +118,11 @@ public sealed class V1Cgroup : ICgroup
 
         foreach (string controller in Needed(r).Where(c => !Reaches(c)))
         {
+            if (!V1Hierarchies.Mounted().Keys.Any(k => Has(k, controller)) && !HybridUnified.Controllers().Contains(controller))
+            {
+                throw NoController(controller);
+            }
+
             throw new RuntimeException($"linux.resources.{Section(controller)}: the container has no {controller} cgroup (on a cgroup v1 host it gets one only when created with these limits)");
         }
 
