@@ -20,6 +20,9 @@ public sealed class LinuxResources
     /// <summary>The device allowlist, applied in order.</summary>
     public List<LinuxDeviceCgroup>? Devices { get; set; }
 
+    /// <summary>RDMA limits by device name (as in rdma.max).</summary>
+    public Dictionary<string, LinuxRdma>? Rdma { get; set; }
+
     public Dictionary<string, string>? Unified { get; set; }
 
     [JsonExtensionData]
@@ -116,6 +119,14 @@ public sealed class LinuxHugepageLimit
     public string PageSize { get; set; } = string.Empty;
 
     public ulong Limit { get; set; }
+}
+
+/// <summary>The RDMA limits of one device: HCA handles and objects (null is no limit).</summary>
+public sealed class LinuxRdma
+{
+    public uint? HcaHandles { get; set; }
+
+    public uint? HcaObjects { get; set; }
 }
 
 /// <summary>One rule of the device allowlist: allow or deny access ("rwm" subset) to devices of a type

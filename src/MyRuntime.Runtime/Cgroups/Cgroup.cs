@@ -59,6 +59,16 @@ public static class Cgroup
         {
             BlockIOLimits.Validate(b);
         }
+
+        if (r.HugepageLimits is { Count: > 0 } hugepages)
+        {
+            HugetlbLimits.Validate(hugepages, HugePageSizes.Supported());
+        }
+
+        if (r.Rdma is { Count: > 0 } rdma)
+        {
+            RdmaLimits.Validate(rdma);
+        }
     }
 
     public static ICgroup Plan(string? cgroupsPath, string id, LinuxResources? resources) => CgroupLayouts.Detect() switch

@@ -10,6 +10,18 @@ public sealed class CgroupStats
     public PidsStats Pids { get; set; } = new();
 
     public BlkioStats Blkio { get; set; } = new();
+
+    /// <summary>By page size ("2MB"), where the container has a hugetlb cgroup.</summary>
+    public Dictionary<string, HugetlbStats> Hugetlb { get; set; } = [];
+}
+
+public sealed class HugetlbStats
+{
+    public ulong Usage { get; set; }
+
+    public ulong MaxUsage { get; set; }
+
+    public ulong Failcnt { get; set; }
 }
 
 public sealed class CpuStats

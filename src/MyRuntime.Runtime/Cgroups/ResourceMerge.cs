@@ -35,14 +35,28 @@ public static class ResourceMerge
             r.Pids = p;
         }
 
-        if (changes.Devices is { } d)
+        if (changes.Devices is { } devices)
         {
-            r.Devices = d;
+            r.Devices = devices;
         }
 
         if (changes.BlockIO is { } b)
         {
             r.BlockIO = BlockIOLimits.Merge(r.BlockIO, b);
+        }
+
+        foreach (var h in changes.HugepageLimits ?? [])
+        {
+            var limits = r.HugepageLimits ??= [];
+            limits.RemoveAll(l => l.PageSize == h.PageSize);
+            limits.Add(h);
+        }
+
+        foreach (var (device, d) in changes.Rdma ?? [])
+        {
+            var t = (r.Rdma ??= []).TryGetValue(device, out var had) ? had : r.Rdma[device] = new LinuxRdma();
+            t.HcaHandles = d.HcaHandles ?? t.HcaHandles;
+            t.HcaObjects = d.HcaObjects ?? t.HcaObjects;
         }
 
         foreach (var (key, value) in changes.Unified ?? [])

@@ -297,7 +297,8 @@ public static class SetupPlanner
                 continue;
             }
 
-            string source = containerDirs.TryGetValue(parts[1], out string? mine) ? mine : host + parts[2].TrimEnd('/');
+            string key = parts[1].Length == 0 ? Cgroups.V1.HybridUnified.Key : parts[1]; // a hybrid host's cgroup2 mount
+            string source = containerDirs.TryGetValue(key, out string? mine) ? mine : host + parts[2].TrimEnd('/');
             string target = $"{dest}/{hierarchy}";
             prog.Add(SetupOpCode.Mkdir, $"create {target}", s1: target, a: 0x1ed);
             prog.Add(SetupOpCode.Mount, $"bind cgroup {hierarchy}", s1: Directory.Exists(source) ? source : host, s2: target, a: (long)(Mounts.MS_BIND | Mounts.MS_REC));

@@ -24,8 +24,10 @@ public sealed partial class V1Cgroup : ICgroup
     public static V1Cgroup Plan(string? cgroupsPath, string id, LinuxResources? resources)
     {
         var own = CgroupPaths.Own();
+        var needed = Needed(resources);
         var result = new Dictionary<string, string>();
-        foreach (var (controllers, mountPoint) in V1Hierarchies.Mounted())
+        var mounted = V1Hierarchies.Mounted();
+        foreach (var (controllers, mountPoint) in mounted)
         {
             if (!controllers.Split(',').Any(c => Joined.Contains(c) || Needs(c, resources)))
             {
@@ -34,6 +36,19 @@ public sealed partial class V1Cgroup : ICgroup
 
             string relative = CgroupPaths.Resolve(cgroupsPath, own.GetValueOrDefault(controllers, "/"), id);
             result[controllers] = mountPoint + relative;
+        }
+
+        // hugetlb and rdma: in their v1 hierarchy if the host mounts one, else in the cgroup2 mount of a hybrid host.
+        var elsewhere = needed.Where(c => !mounted.Keys.Any(k => Has(k, c))).ToList();
+        if (elsewhere.Count > 0)
+        {
+            string? absent = elsewhere.Except(HybridUnified.Controllers()).FirstOrDefault();
+            if (absent is not null)
+            {
+                throw NoController(absent);
+            }
+
+            result[HybridUnified.Key] = HybridUnified.Root + CgroupPaths.Resolve(cgroupsPath, own.GetValueOrDefault(string.Empty, "/"), id);
         }
 
         return new V1Cgroup(result);
@@ -45,8 +60,32 @@ public sealed partial class V1Cgroup : ICgroup
         "cpuset" => !string.IsNullOrEmpty(r?.Cpu?.Cpus) || !string.IsNullOrEmpty(r?.Cpu?.Mems),
         "blkio" => r?.BlockIO is not null,
         "devices" => r?.Devices is not null,
+        "hugetlb" => r?.HugepageLimits is { Count: > 0 },
+        "rdma" => r?.Rdma is { Count: > 0 },
         _ => false,
     };
+
+    /// <summary>The controllers joined only for the limits given: hugetlb, rdma.</summary>
+    private static List<string> Needed(LinuxResources? r)
+    {
+        var needed = new List<string>();
+        if (r?.HugepageLimits is { Count: > 0 })
+        {
+            needed.Add("hugetlb");
+        }
+
+        if (r?.Rdma is { Count: > 0 })
+        {
+            needed.Add("rdma");
+        }
+
+        return needed;
+    }
+
+    private static string Section(string controller) => controller == "hugetlb" ? "hugepageLimits" : controller;
+
+    private static RuntimeException NoController(string controller) =>
+        new($"linux.resources.{Section(controller)}: this host has no {controller} cgroup controller (no v1 hierarchy, and not in {HybridUnified.Root})");
 
     public static V1Cgroup Open(IReadOnlyDictionary<string, string> dirs) => new(new Dictionary<string, string>(dirs));
 
@@ -58,7 +97,7 @@ public sealed partial class V1Cgroup : ICgroup
         {
             foreach (var (controllers, dir) in dirs)
             {
-                string mount = mounted[controllers];
+                string mount = controllers == HybridUnified.Key ? HybridUnified.Root : mounted[controllers];
                 var created = CgroupFiles.MakeDirs(mount, dir[mount.Length..]);
                 made.AddRange(created);
                 if (!created.Contains(dir))
@@ -92,37 +131,25 @@ public sealed partial class V1Cgroup : ICgroup
             return;
         }
 
+        foreach (string controller in Needed(r).Where(c => !Reaches(c)))
+        {
+            if (!V1Hierarchies.Mounted().Keys.Any(k => Has(k, controller)) && !HybridUnified.Controllers().Contains(controller))
+            {
+                throw NoController(controller);
+            }
+
+            throw new RuntimeException($"linux.resources.{Section(controller)}: the container has no {controller} cgroup (on a cgroup v1 host it gets one only when created with these limits)");
+        }
+
         foreach (var (controllers, dir) in dirs)
         {
-            if (r.Memory is { } m && Has(controllers, "memory"))
+            if (controllers == HybridUnified.Key)
             {
-                MemoryV1.Apply(dir, m);
+                ApplyUnified(dir, r);
             }
-
-            if (r.Cpu is { } c && Has(controllers, "cpu"))
+            else
             {
-                CpuV1.Apply(dir, c);
-            }
-
-            if (r.Cpu is { } cs && Has(controllers, "cpuset"))
-            {
-                CpusetV1.Apply(dir, cs);
-            }
-
-            if (r.Pids is { } p && Has(controllers, "pids"))
-            {
-                PidsV1.Apply(dir, p);
-            }
-
-            if (r.BlockIO is { } bio && Has(controllers, "blkio"))
-            {
-                BlkioV1.Apply(dir, bio);
-            }
-
-            // Plan and Join put a container with device rules in the devices hierarchy.
-            if (r.Devices is { } d && Has(controllers, "devices"))
-            {
-                DevicesV1.Apply(dir, d);
+                ApplyHierarchy(controllers, dir, r);
             }
         }
 
@@ -131,6 +158,70 @@ public sealed partial class V1Cgroup : ICgroup
             throw new RuntimeException("linux.resources.unified needs a cgroup v2 host");
         }
     }
+
+    /// <summary>The limits that one v1 hierarchy's controllers hold, written in its directory.</summary>
+    private static void ApplyHierarchy(string controllers, string dir, LinuxResources r)
+    {
+        if (r.HugepageLimits is { Count: > 0 } hugepages && Has(controllers, "hugetlb"))
+        {
+            HugetlbLimits.Apply(dir, hugepages, HugetlbLimits.V1Suffix);
+        }
+
+        if (r.Rdma is { Count: > 0 } rdma && Has(controllers, "rdma"))
+        {
+            RdmaLimits.Apply(dir, rdma);
+        }
+
+        if (r.Memory is { } m && Has(controllers, "memory"))
+        {
+            MemoryV1.Apply(dir, m);
+        }
+
+        if (r.Cpu is { } c && Has(controllers, "cpu"))
+        {
+            CpuV1.Apply(dir, c);
+        }
+
+        if (r.Cpu is { } cs && Has(controllers, "cpuset"))
+        {
+            CpusetV1.Apply(dir, cs);
+        }
+
+        if (r.Pids is { } p && Has(controllers, "pids"))
+        {
+            PidsV1.Apply(dir, p);
+        }
+
+        if (r.BlockIO is { } bio && Has(controllers, "blkio"))
+        {
+            BlkioV1.Apply(dir, bio);
+        }
+
+        // Plan and Join put a container with device rules in the devices hierarchy.
+        if (r.Devices is { } d && Has(controllers, "devices"))
+        {
+            DevicesV1.Apply(dir, d);
+        }
+    }
+
+    /// <summary>The limits of the controllers only the hybrid host's cgroup2 mount has, with its file names.</summary>
+    private void ApplyUnified(string dir, LinuxResources r)
+    {
+        var wanted = Needed(r).Where(c => !dirs.Keys.Any(k => Has(k, c))).ToList();
+        HybridUnified.Enable(dir, wanted);
+        if (wanted.Contains("hugetlb"))
+        {
+            HugetlbLimits.Apply(dir, r.HugepageLimits!, HugetlbLimits.V2Suffix);
+        }
+
+        if (wanted.Contains("rdma"))
+        {
+            RdmaLimits.Apply(dir, r.Rdma!);
+        }
+    }
+
+    private bool Reaches(string controller) =>
+        dirs.Keys.Any(k => Has(k, controller)) || (dirs.ContainsKey(HybridUnified.Key) && HybridUnified.Controllers().Contains(controller));
 
     public void Add(int pid)
     {
@@ -160,7 +251,13 @@ public sealed partial class V1Cgroup : ICgroup
 
     public bool IsFrozen() => Find("freezer") is { } dir && CgroupFiles.Read(dir, "freezer.state") == "FROZEN";
 
-    public CgroupStats Stats() => StatsV1.Read(Find);
+    public CgroupStats Stats()
+    {
+        var s = StatsV1.Read(Find);
+        s.Hugetlb = Find("hugetlb") is { } h ? HugetlbLimits.Stats(h, v2: false)
+            : dirs.TryGetValue(HybridUnified.Key, out string? u) ? HugetlbLimits.Stats(u, v2: true) : [];
+        return s;
+    }
 
     public long OomKills() => Find("memory") is { } dir ? MemoryV1.OomKills(dir) : 0;
 

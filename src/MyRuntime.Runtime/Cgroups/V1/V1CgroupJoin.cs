@@ -36,7 +36,7 @@ public sealed partial class V1Cgroup
                     CpusetV1.Initialize(made);
                 }
 
-                new V1Cgroup(new Dictionary<string, string> { [controllers] = dir }).Apply(changes);
+                ApplyHierarchy(controllers, dir, changes);
                 MoveIn(dir);
             }
             catch (RuntimeException)

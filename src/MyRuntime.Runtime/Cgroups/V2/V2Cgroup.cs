@@ -116,6 +116,18 @@ public sealed class V2Cgroup : ICgroup
             IoV2.Apply(dir, bio);
         }
 
+        if (r.HugepageLimits is { Count: > 0 } hugepages)
+        {
+            RequireController("hugetlb", "hugepageLimits");
+            HugetlbLimits.Apply(dir, hugepages, HugetlbLimits.V2Suffix);
+        }
+
+        if (r.Rdma is { Count: > 0 } rdma)
+        {
+            RequireController("rdma", "rdma");
+            RdmaLimits.Apply(dir, rdma);
+        }
+
         foreach (var (key, value) in r.Unified ?? [])
         {
             if (key.Contains('/') || key.StartsWith("cgroup.", StringComparison.Ordinal))
@@ -129,6 +141,14 @@ public sealed class V2Cgroup : ICgroup
 
     /// <summary>One directory holds every controller: nothing to join later.</summary>
     public bool Join(LinuxResources changes, string? cgroupsPath, string id) => false;
+
+    private void RequireController(string controller, string section)
+    {
+        if (!CgroupFiles.Read(dir, "cgroup.controllers").Split(' ').Contains(controller))
+        {
+            throw new RuntimeException($"linux.resources.{section}: the {controller} controller is not available in {dir}");
+        }
+    }
 
     public void Add(int pid) => CgroupFiles.Write(dir, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -158,7 +178,12 @@ public sealed class V2Cgroup : ICgroup
 
     public long OomKills() => MemoryV2.OomKills(dir);
 
-    public CgroupStats Stats() => StatsV2.Read(dir);
+    public CgroupStats Stats()
+    {
+        var s = StatsV2.Read(dir);
+        s.Hugetlb = HugetlbLimits.Stats(dir, v2: true);
+        return s;
+    }
 
     public void Destroy()
     {

@@ -30,7 +30,7 @@ public static class FeaturesCommand
                 {
                     Namespaces = [.. NamespaceKinds.All.Select(n => n.Name)],
                     Capabilities = [.. Capabilities.Names.Take(Capabilities.LastCap() + 1)],
-                    Cgroup = new FeaturesCgroup { V1 = true, V2 = true },
+                    Cgroup = new FeaturesCgroup { V1 = true, V2 = true, Rdma = true },
                 },
                 Annotations = new() { ["org.opencontainers.runtime-spec.features"] = "myruntime" },
             };
