@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using MyRuntime.Oci.ImageSpec;
 using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime.Oci;
@@ -18,6 +19,11 @@ namespace MyRuntime.Oci;
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(LinuxResources))]
 [JsonSerializable(typeof(List<int>))]
+[JsonSerializable(typeof(ImageIndex))]
+[JsonSerializable(typeof(ImageManifest))]
+[JsonSerializable(typeof(ImageConfig))]
+[JsonSerializable(typeof(ImageLayout))]
+[JsonSerializable(typeof(Descriptor))]
 public sealed partial class OciJson : JsonSerializerContext
 {
     private static OciJson? indented;
