@@ -14,7 +14,7 @@ public static class CliRunner
         {
             return action(ctx);
         }
-        catch (Exception e) when (e is RuntimeException or LinuxException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is RuntimeException or MyRuntime.Images.ImagesException or LinuxException or IOException or UnauthorizedAccessException)
         {
             ((CliLog)ctx.Log).Error(e.Message.ReplaceLineEndings(" "));
             return 1;

@@ -12,6 +12,8 @@ public sealed class GlobalOptions
 
     public Option<string> LogFormat { get; } = new("--log-format") { Description = "log format: text or json", DefaultValueFactory = _ => "text", Recursive = true };
 
+    public Option<string> StorageRoot { get; } = new("--storage-root") { Description = "root directory of the image store (default $MYRUNTIME_STORAGE_ROOT or /var/lib/myruntime)", DefaultValueFactory = _ => MyRuntime.Images.Store.StoreLayout.RootFromEnvironment(), Recursive = true };
+
     public Option<bool> Debug { get; } = new("--debug") { Description = "print debug output on stderr", Recursive = true };
 
     public Option<bool> SystemdCgroup { get; } = new("--systemd-cgroup") { Description = "accepted for runc compatibility; cgroupfs is used", Recursive = true, Hidden = true };
@@ -25,6 +27,7 @@ public sealed class GlobalOptions
         root.Options.Add(Root);
         root.Options.Add(Log);
         root.Options.Add(LogFormat);
+        root.Options.Add(StorageRoot);
         root.Options.Add(Debug);
         root.Options.Add(SystemdCgroup);
         root.Options.Add(Rootless);
