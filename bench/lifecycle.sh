@@ -61,8 +61,8 @@ jq '.process.args = ["/bin/true"]' "$work/bundle/config.json" > "$work/config.js
 mv "$work/config.json" "$work/bundle/config.json"
 # The same bundle with limits: what a container under an engine gets.
 mkdir -p "$work/limited"
-ln -s "$work/bundle/rootfs" "$work/limited/rootfs"
-jq '.linux.resources += {"memory":{"limit":268435456},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":256}}' \
+# runc refuses a rootfs that is a symlink: point root.path at the first bundle's rootfs instead.
+jq --arg rootfs "$work/bundle/rootfs" '.root.path = $rootfs | .linux.resources += {"memory":{"limit":268435456},"cpu":{"shares":512,"quota":50000,"period":100000},"pids":{"limit":256}}' \
     "$work/bundle/config.json" > "$work/limited/config.json"
 mkdir -p "$work/roots"
 
@@ -145,8 +145,8 @@ for ((i = 0; i < N; i++)); do
     awk -v c="$work/cgroup-create" -v d="$work/cgroup-delete" '
         function span(a, b) { return b >= a ? b - a : b + 100000000 - a }  # marks wrap every 100 s
         match($0, /[0-9]+us/) { t = substr($0, RSTART, RLENGTH - 2) + 0 }
-        /create: cgroup begin/ { cb = t } /create: cgroup made/ { print span(cb, t) > c }
-        /delete: cgroup begin/ { db = t } /delete: cgroup removed/ { print span(db, t) > d }' "$work/err"
+        /create: cgroup begin/ { cb = t } /create: cgroup made/ { print span(cb, t) >> c }
+        /delete: cgroup begin/ { db = t } /delete: cgroup removed/ { print span(db, t) >> d }' "$work/err"
     echo "$elapsed_us" >> "$work/cgroup-total"
 done
 
