@@ -64,7 +64,7 @@ public class ImageReferenceTests
     [InlineData("user/App", "lowercase")]
     [InlineData("alpine:", "tag")]
     [InlineData("alpine:-x", "tag")]
-    [InlineData("alpine:a/b", "lowercase")]
+    [InlineData("alpine:a/b", "registry")]
     [InlineData("alpine@sha256:abc", "digest")]
     [InlineData("alpine@md5:0123456789abcdef0123456789abcdef", "digest")]
     [InlineData("-alpine", "component")]

@@ -25,7 +25,8 @@ public sealed class BlobFetcher
             string temp = blobs.NewTemp("blob");
             try
             {
-                await DownloadAsync(client, repository, descriptor, digest, temp, progress, ct).ConfigureAwait(false);
+                var actual = await DownloadAsync(client, repository, descriptor, digest, temp, progress, ct).ConfigureAwait(false);
+                blobs.Commit(temp, digest, actual);
             }
             finally
             {
@@ -36,7 +37,37 @@ public sealed class BlobFetcher
         }, ct).ConfigureAwait(false);
     }
 
-    private async Task DownloadAsync(RegistryClient client, string repository, Descriptor descriptor, Digest digest, string temp,
+    /// <summary>A small blob (a config) verified but kept out of the store: the caller stores it when the rest of
+    /// the image is there.</summary>
+    public async Task<byte[]> FetchBytesAsync(RegistryClient client, string repository, Descriptor descriptor, CancellationToken ct)
+    {
+        var digest = Digest.Parse(descriptor.Digest, "blob digest");
+        if (descriptor.Size > RegistryClient.MaxManifestBytes * 4L)
+        {
+            throw new ImagesException($"blob {digest} is too large for a config ({descriptor.Size} bytes)");
+        }
+
+        return await Retry.RunAsync(async _ =>
+        {
+            string temp = blobs.NewTemp("config");
+            try
+            {
+                var actual = await DownloadAsync(client, repository, descriptor, digest, temp, null, ct).ConfigureAwait(false);
+                if (actual != digest)
+                {
+                    throw new ImagesException($"blob {digest}: the content has digest {actual} (corrupt or tampered download)");
+                }
+
+                return await File.ReadAllBytesAsync(temp, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }, ct).ConfigureAwait(false);
+    }
+
+    private async Task<Digest> DownloadAsync(RegistryClient client, string repository, Descriptor descriptor, Digest digest, string temp,
         Action<long, long>? progress, CancellationToken ct)
     {
         using var resp = await client.GetBlobAsync(repository, digest, ct).ConfigureAwait(false);
@@ -89,6 +120,6 @@ public sealed class BlobFetcher
             throw new ImagesException($"blob {digest}: received {total} bytes where the manifest says {descriptor.Size}");
         }
 
-        blobs.Commit(temp, digest, BlobStore.DigestFrom(digest, hasher.GetHashAndReset()));
+        return BlobStore.DigestFrom(digest, hasher.GetHashAndReset());
     }
 }

@@ -62,18 +62,16 @@ public sealed class Puller
 
         var fetcher = new BlobFetcher(store.Blobs);
         var configDigest = Digest.Parse(manifest.Config.Digest, "config digest");
-        bool downloaded = false;
-        if (!store.Blobs.Contains(configDigest))
-        {
-            await fetcher.FetchAsync(client, repo, manifest.Config, null, ct).ConfigureAwait(false);
-            downloaded = true;
-        }
-
-        var config = ReadConfig(configDigest, reference);
+        bool downloaded = !store.Blobs.Contains(configDigest);
+        byte[] configBytes = downloaded
+            ? await fetcher.FetchBytesAsync(client, repo, manifest.Config, ct).ConfigureAwait(false)
+            : store.Blobs.Read(configDigest);
+        var config = ReadConfig(configBytes, configDigest, reference);
         var diffIds = CheckDiffIds(config, manifest, reference);
         downloaded |= await FetchLayersAsync(client, repo, fetcher, manifest.Layers, progress, ct).ConfigureAwait(false);
 
-        // Manifests last among the blobs: a stored manifest means its blobs came before it.
+        // Config and manifests last among the blobs: stored, they mean the layers came before them.
+        store.Blobs.Write(configDigest, configBytes);
         store.Blobs.Write(manifestDoc.Digest, manifestDoc.Bytes);
         if (!ReferenceEquals(top, manifestDoc))
         {
@@ -113,11 +111,11 @@ public sealed class Puller
         return new PullResult(record, reference, downloaded, status);
     }
 
-    private ImageConfig ReadConfig(Digest configDigest, ImageReference reference)
+    private static ImageConfig ReadConfig(byte[] bytes, Digest configDigest, ImageReference reference)
     {
         try
         {
-            return JsonSerializer.Deserialize(store.Blobs.Read(configDigest), OciJson.Default.ImageConfig)
+            return JsonSerializer.Deserialize(bytes, OciJson.Default.ImageConfig)
                 ?? throw new ImagesException($"{reference.Familiar}: the image config is null");
         }
         catch (JsonException e)
