@@ -101,7 +101,7 @@ public sealed class PullProgressView : IPullProgress
 
     private sealed class LayerLine(Stopwatch clock)
     {
-        public LayerStatus Status { get; set; }
+        public LayerStatus? Status { get; set; }
 
         public long Current { get; set; }
 
