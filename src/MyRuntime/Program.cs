@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using MyRuntime.Cli;
+using MyRuntime.Commands.Images;
 using MyRuntime.Commands.Oci;
 using MyRuntime.Oci.RuntimeSpec;
 
@@ -32,6 +33,12 @@ public static class Program
         root.Subcommands.Add(PauseCommand.Build(g, pause: false));
         root.Subcommands.Add(UpdateCommand.Build(g));
         root.Subcommands.Add(EventsCommand.Build(g));
+        root.Subcommands.Add(PullCommand.Build(g));
+        root.Subcommands.Add(ImagesCommand.Build(g, "images"));
+        root.Subcommands.Add(RmiCommand.Build(g, "rmi"));
+        root.Subcommands.Add(ImageCommand.Build(g));
+        root.Subcommands.Add(LoginCommand.Build(g));
+        root.Subcommands.Add(LoginCommand.BuildLogout(g));
         root.SetAction(r =>
         {
             if (r.GetValue(version))
