@@ -10,11 +10,14 @@ namespace MyRuntime.Images.Archive;
 public sealed record SpooledFile(string Name, string TempPath, long Size, Digest Digest);
 
 /// <summary>An image archive (a tar, plain, gzip or zstd) read in one pass into a temp dir under the store's tmp/,
-/// removed on dispose. Only regular files and directories are accepted; names are checked (no absolute paths, no
-/// <c>..</c>, no NUL, no duplicates) and looked up by their normalized form.</summary>
+/// removed on dispose. Regular files and directories are accepted, and links (as skopeo writes <c>HEX/layer.tar</c>
+/// → <c>../HEX.tar</c>) only when they resolve, inside the archive, to one of its files; names are checked (no
+/// absolute paths, no <c>..</c> climbing out, no NUL, no duplicates) and looked up by their normalized form.</summary>
 public sealed class SpooledArchive : IDisposable
 {
+    private const int MaxLinkHops = 8;
     private readonly Dictionary<string, SpooledFile> files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> links = new(StringComparer.Ordinal);
 
     private SpooledArchive(string dir)
     {
@@ -47,6 +50,8 @@ public sealed class SpooledArchive : IDisposable
             {
                 throw new ImagesException("the archive is empty");
             }
+
+            spool.ResolveLinks();
 
             return spool;
         }
@@ -139,12 +144,13 @@ public sealed class SpooledArchive : IDisposable
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 break;
             case TarEntryType.SymbolicLink or TarEntryType.HardLink:
-                throw new ImagesException($"archive entry \"{name}\" is a link (to \"{entry.LinkName}\"): links are not accepted in image archives");
+                AddLink(name, entry.EntryType == TarEntryType.SymbolicLink, entry.LinkName);
+                return;
             default:
                 throw new ImagesException($"archive entry \"{name}\" is a {entry.EntryType}: only files and directories are accepted in image archives");
         }
 
-        if (files.ContainsKey(name))
+        if (files.ContainsKey(name) || links.ContainsKey(name))
         {
             throw new ImagesException($"archive entry \"{name}\" appears twice");
         }
@@ -171,6 +177,69 @@ public sealed class SpooledArchive : IDisposable
         byte[] hash = hasher.GetHashAndReset();
         var digest = sha512 ? Digest.Parse("sha512:" + Convert.ToHexStringLower(hash)) : Digest.Sha256(hash);
         files[name] = new SpooledFile(name, path, size, digest);
+    }
+
+    /// <summary>Records a link by the archive path it points to: a symlink's target is relative to its directory,
+    /// a hard link's to the archive's root; one that is absolute or climbs out of the archive is refused.</summary>
+    private void AddLink(string name, bool symbolic, string target)
+    {
+        string? resolved = null;
+        if (target.Length > 0 && !target.StartsWith('/') && !target.Contains('\0', StringComparison.Ordinal))
+        {
+            var parts = symbolic ? name.Split('/')[..^1].ToList() : [];
+            resolved = "";
+            foreach (string part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (part == "..")
+                {
+                    if (parts.Count == 0)
+                    {
+                        resolved = null;
+                        break;
+                    }
+
+                    parts.RemoveAt(parts.Count - 1);
+                }
+                else if (part != ".")
+                {
+                    parts.Add(part);
+                }
+            }
+
+            resolved = resolved is null || parts.Count == 0 ? null : string.Join('/', parts);
+        }
+
+        if (resolved is null)
+        {
+            throw new ImagesException($"archive entry \"{name}\" links to \"{target}\", outside the archive: not accepted");
+        }
+
+        if (files.ContainsKey(name) || links.ContainsKey(name))
+        {
+            throw new ImagesException($"archive entry \"{name}\" appears twice");
+        }
+
+        links[name] = resolved;
+    }
+
+    /// <summary>Makes each link name the file it leads to; a link to nothing, or in a loop, is refused.</summary>
+    private void ResolveLinks()
+    {
+        foreach (var (name, first) in links)
+        {
+            string target = first;
+            for (int hop = 0; !files.ContainsKey(target); hop++)
+            {
+                if (hop == MaxLinkHops || !links.TryGetValue(target, out string? next))
+                {
+                    throw new ImagesException($"archive entry \"{name}\" links to \"{first}\", which is not a file in the archive");
+                }
+
+                target = next;
+            }
+
+            files[name] = files[target] with { Name = name };
+        }
     }
 
     public void Dispose()

@@ -85,6 +85,19 @@ public class ImageArchiveTests
     }
 
     [Fact]
+    public void LoadsLayersThroughLinksInsideTheArchive()
+    {
+        // skopeo's docker-archive: HEX/layer.tar is a symlink to ../HEX.tar.
+        string config = ArchiveBuilder.Config(Base);
+        string configName = ArchiveBuilder.DigestOf(Encoding.UTF8.GetBytes(config))[7..] + ".json";
+        byte[] archive = new ArchiveBuilder().Symlink("l/layer.tar", "../l.tar").File("l.tar", Base).File(configName, config)
+            .File("manifest.json", $"[{{\"Config\":\"{configName}\",\"RepoTags\":[\"x:1\"],\"Layers\":[\"l/layer.tar\"]}}]").Build();
+        using var dir = new TempDir();
+        var loaded = Assert.Single(Load(new StoreLayout(dir.Path), archive));
+        Assert.Equal([ArchiveBuilder.DigestOf(Base)], loaded.Record.DiffIds);
+    }
+
+    [Fact]
     public void LoadsOciLayoutChoosingAmd64AndNamingFromAnnotations()
     {
         using var dir = new TempDir();
@@ -126,6 +139,8 @@ public class ImageArchiveTests
             { "..", new ArchiveBuilder().File(configName, config).File("../l/layer.tar", Base).File("manifest.json", manifest("../l/layer.tar")).Build() },
             { "absolute", new ArchiveBuilder().File(configName, config).File("/l/layer.tar", Base).File("manifest.json", manifest("/l/layer.tar")).Build() },
             { "symlink", new ArchiveBuilder().File(configName, config).Symlink("l/layer.tar", "/etc/passwd").File("manifest.json", manifest("l/layer.tar")).Build() },
+            { "symlink climbing out", new ArchiveBuilder().File(configName, config).Symlink("l/layer.tar", "../../l.tar").File("manifest.json", manifest("l/layer.tar")).Build() },
+            { "symlink to nothing", new ArchiveBuilder().File(configName, config).Symlink("l/layer.tar", "../none.tar").File("manifest.json", manifest("l/layer.tar")).Build() },
             { "points outside", good.File("manifest.json", manifest("../../etc/passwd")).Build() },
             { "missing blob", new ArchiveBuilder().File(configName, config).File("manifest.json", manifest("l/layer.tar")).Build() },
             { "wrong diff id", new ArchiveBuilder().File(configName, config).File("l/layer.tar", Top).File("manifest.json", manifest("l/layer.tar")).Build() },
