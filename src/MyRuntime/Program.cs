@@ -39,6 +39,9 @@ public static class Program
         root.Subcommands.Add(ImageCommand.Build(g));
         root.Subcommands.Add(LoginCommand.Build(g));
         root.Subcommands.Add(LoginCommand.BuildLogout(g));
+        root.Subcommands.Add(LoadCommand.Build(g));
+        root.Subcommands.Add(SaveCommand.Build(g));
+        root.Subcommands.Add(ImportCommand.Build(g));
         root.SetAction(r =>
         {
             if (r.GetValue(version))

@@ -17,6 +17,9 @@ public static class ImageCommand
         cmd.Subcommands.Add(Prune(g));
         cmd.Subcommands.Add(RmiCommand.Build(g, "rm"));
         cmd.Subcommands.Add(PullCommand.Build(g));
+        cmd.Subcommands.Add(LoadCommand.Build(g));
+        cmd.Subcommands.Add(SaveCommand.Build(g));
+        cmd.Subcommands.Add(ImportCommand.Build(g));
         return cmd;
     }
 
