@@ -15,7 +15,7 @@ public static unsafe partial class Xattrs
     private static partial nint SysLgetxattr(string path, string name, byte* value, nuint size);
 
     /// <summary>The path by which a name in an open directory is reached without resolving its parents again.</summary>
-    public static string AtPath(int dirFd, string name) => name.Length == 0 ? $"/proc/self/fd/{dirFd}" : $"/proc/self/fd/{dirFd}/{name}";
+    public static string AtPath(int dirFd, string name) => $"/proc/self/fd/{dirFd}/{(name.Length == 0 ? "." : name)}";
 
     /// <summary>lsetxattr; returns 0 or -errno (callers decide whether ENOTSUP or EPERM matter).</summary>
     public static int TrySet(string path, string name, ReadOnlySpan<byte> value)
