@@ -135,7 +135,16 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
     /// resolved beneath the root like any entry; an absent target or a directory is refused.</summary>
     private void HardLink(string path, string name, string linkName)
     {
-        string target = EntryPath.Clean(linkName, "link target");
+        string target;
+        try
+        {
+            target = EntryPath.Clean(linkName, "link target");
+        }
+        catch (ImagesException e)
+        {
+            throw EntryPath.Refused(name, $"{e.Message[(e.Message.LastIndexOf(':') + 2)..]} (hard link to \"{EntryPath.Printable(linkName)}\")");
+        }
+
         var (parent, leaf) = NonRoot(path, name);
         if (target.Length == 0)
         {

@@ -4,7 +4,7 @@ namespace MyRuntime.Linux;
 
 /// <summary>What statx(2) says about a name (the fields the image store uses).</summary>
 public readonly record struct FileStatus(uint Mode, uint Uid, uint Gid, ulong Size, uint DevMajor, uint DevMinor,
-    uint RdevMajor, uint RdevMinor, long MtimeSeconds, uint MtimeNanoseconds)
+    uint RdevMajor, uint RdevMinor, long MtimeSeconds, uint MtimeNanoseconds, ulong Inode, uint Links)
 {
     public uint Type => Mode & Files.S_IFMT;
 
@@ -71,7 +71,7 @@ public static unsafe partial class FileMetadata
         return new FileStatus(
             Mode: *(ushort*)(b + 28), Uid: *(uint*)(b + 20), Gid: *(uint*)(b + 24), Size: *(ulong*)(b + 40),
             DevMajor: *(uint*)(b + 136), DevMinor: *(uint*)(b + 140), RdevMajor: *(uint*)(b + 128), RdevMinor: *(uint*)(b + 132),
-            MtimeSeconds: *(long*)(b + 112), MtimeNanoseconds: *(uint*)(b + 120));
+            MtimeSeconds: *(long*)(b + 112), MtimeNanoseconds: *(uint*)(b + 120), Inode: *(ulong*)(b + 32), Links: *(uint*)(b + 16));
     }
 
     /// <summary>lstat of an absolute or working-directory-relative path; null when it does not exist.</summary>
