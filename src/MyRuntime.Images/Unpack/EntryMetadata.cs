@@ -9,7 +9,9 @@ internal sealed record EntryMetadata(int Uid, int Gid, uint Mode, long MtimeSeco
 {
     private const string XattrPrefix = "SCHILY.xattr.";
 
-    public static EntryMetadata Of(TarEntry entry)
+    /// <summary>The entry's metadata; xattr values are taken from <paramref name="raw"/> (exact bytes, see
+    /// <see cref="PaxXattrTap"/>) when it names the same xattrs as the entry, else from TarReader's UTF-8 text.</summary>
+    public static EntryMetadata Of(TarEntry entry, IReadOnlyDictionary<string, byte[]>? raw = null)
     {
         long ticks = entry.ModificationTime.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
         long seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out long rest);
@@ -28,6 +30,11 @@ internal sealed record EntryMetadata(int Uid, int Gid, uint Mode, long MtimeSeco
                 {
                     xattrs.Add((key[XattrPrefix.Length..], Encoding.UTF8.GetBytes(value)));
                 }
+            }
+
+            if (raw is not null && raw.Count == xattrs.Count && xattrs.TrueForAll(x => raw.ContainsKey(x.Item1)))
+            {
+                xattrs = [.. xattrs.Select(x => (x.Item1, raw[x.Item1]))];
             }
         }
 

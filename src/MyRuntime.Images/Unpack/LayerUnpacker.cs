@@ -20,11 +20,12 @@ public static class LayerUnpacker
             using var tar = Compression.Decompress(layer);
             using var hashing = new HashingStream(tar);
             using (var writer = new LayerWriter(targetDir, options))
-            using (var reader = new TarReader(hashing, leaveOpen: true))
+            using (var tap = new PaxXattrTap(hashing))
+            using (var reader = new TarReader(tap, leaveOpen: true))
             {
                 while (reader.GetNextEntry(copyData: false) is { } entry)
                 {
-                    writer.Write(entry);
+                    writer.Write(entry, tap.Current);
                 }
 
                 writer.Finish();

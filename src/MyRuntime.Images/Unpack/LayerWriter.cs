@@ -13,7 +13,8 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
     private readonly LayerDirectory root = new(targetDir);
     private readonly List<(string Path, EntryMetadata Meta)> directories = [];
 
-    public void Write(TarEntry entry)
+    /// <summary>Writes one entry; <paramref name="rawXattrs"/> are its xattrs' exact bytes when known.</summary>
+    public void Write(TarEntry entry, IReadOnlyDictionary<string, byte[]>? rawXattrs = null)
     {
         string name = entry.Name;
         string path = EntryPath.Clean(name);
@@ -27,19 +28,19 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
             switch (entry.EntryType)
             {
                 case TarEntryType.Directory:
-                    Directory(path, name, EntryMetadata.Of(entry));
+                    Directory(path, name, EntryMetadata.Of(entry, rawXattrs));
                     break;
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    RegularFile(path, name, EntryMetadata.Of(entry), entry.DataStream);
+                    RegularFile(path, name, EntryMetadata.Of(entry, rawXattrs), entry.DataStream);
                     break;
                 case TarEntryType.SymbolicLink:
-                    Symlink(path, name, entry.LinkName, EntryMetadata.Of(entry));
+                    Symlink(path, name, entry.LinkName, EntryMetadata.Of(entry, rawXattrs));
                     break;
                 case TarEntryType.HardLink:
                     HardLink(path, name, entry.LinkName);
                     break;
                 case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                    Node(path, name, (PosixTarEntry)entry);
+                    Node(path, name, (PosixTarEntry)entry, EntryMetadata.Of(entry, rawXattrs));
                     break;
                 case TarEntryType.GlobalExtendedAttributes:
                     break;
@@ -184,14 +185,13 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
     }
 
     /// <summary>Character and block devices and FIFOs: made only when privileged, skipped otherwise.</summary>
-    private void Node(string path, string name, PosixTarEntry entry)
+    private void Node(string path, string name, PosixTarEntry entry, EntryMetadata meta)
     {
         if (!options.Privileged)
         {
             return;
         }
 
-        var meta = EntryMetadata.Of(entry);
         uint type = entry.EntryType switch
         {
             TarEntryType.CharacterDevice => Files.S_IFCHR,

@@ -131,20 +131,22 @@ public sealed class LayerUnpackerTests
     [RootFact]
     public void Privileged_DevicesFifosOwnershipAndCapabilities()
     {
-        // vfs_cap_data v2, effective, permitted = cap_net_raw (13) | cap_net_bind_service (10).
-        byte[] cap = [0x01, 0x00, 0x00, 0x02, 0x00, 0x24, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        var ping = File("bin/ping", "ping", (UnixFileMode)0xded /* 06755 */, new() { ["SCHILY.xattr.security.capability"] = System.Text.Encoding.UTF8.GetString(cap) });
+        // vfs_cap_data v2, effective, permitted = cap_setuid (7) | cap_net_raw (13) | cap_net_bind_service (10), and
+        // inheritable 0xff bytes: not UTF-8, so TarReader's decoded text would not give it back.
+        byte[] cap = [0x01, 0x00, 0x00, 0x02, 0x80, 0x24, 0x00, 0x00, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        string placeholder = new('Q', cap.Length);
+        var ping = File("bin/ping", "ping", (UnixFileMode)0xded /* 06755 */, new() { ["SCHILY.xattr.security.capability"] = placeholder });
         ping.Uid = 0;
         ping.Gid = 0;
         var owned = File("home/user/file", "mine");
         owned.Uid = 1234;
         owned.Gid = 5678;
-        byte[] tar = Build(
+        byte[] tar = WithBytes(Build(
             new PaxTarEntry(TarEntryType.CharacterDevice, "dev/null") { DeviceMajor = 1, DeviceMinor = 3, Mode = (UnixFileMode)0x1b6 },
             new PaxTarEntry(TarEntryType.BlockDevice, "dev/loop9") { DeviceMajor = 7, DeviceMinor = 9, Mode = (UnixFileMode)0x180 },
             new PaxTarEntry(TarEntryType.Fifo, "run/fifo") { Mode = (UnixFileMode)0x180 },
             ping,
-            owned);
+            owned), System.Text.Encoding.ASCII.GetBytes(placeholder), cap);
         using var tmp = new TempDir();
         string layer = Unpack(tmp, tar, Privileged, out _);
 
@@ -185,6 +187,15 @@ public sealed class LayerUnpackerTests
         byte[] junk = Gzip(System.Text.Encoding.ASCII.GetBytes(new string('z', 2000)));
         var e = Assert.Throws<ImagesException>(() => Unpack(tmp, junk, Unprivileged, out _));
         Assert.Contains("not a valid tar", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The tar with the (one) occurrence of <paramref name="placeholder"/> replaced by bytes of the same length.</summary>
+    private static byte[] WithBytes(byte[] tar, byte[] placeholder, byte[] bytes)
+    {
+        int at = tar.AsSpan().IndexOf(placeholder);
+        Assert.True(at >= 0);
+        bytes.CopyTo(tar, at);
+        return tar;
     }
 
     internal static FileStatus Stat(string layer, string rel) => FileMetadata.TryLstat(Path.Combine(layer, rel)) ?? throw new FileNotFoundException(rel);
