@@ -54,27 +54,39 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
         }
     }
 
-    /// <summary>Gives directories their modes and mtimes, deepest last-made first.</summary>
+    /// <summary>Gives directories their modes and mtimes, the last made first (so after their contents). A
+    /// directory replaced or removed by a later entry is left alone.</summary>
     public void Finish()
     {
+        root.Forget();
         for (int i = directories.Count - 1; i >= 0; i--)
         {
             var (path, meta) = directories[i];
+            var (parent, leaf) = path.Length == 0 ? ("", ".") : EntryPath.Split(path);
+            int dirFd = parent.Length == 0 ? root.Fd : Openat2.TryOpen(root.Fd, parent, Files.O_PATH | Files.O_DIRECTORY, Openat2.RESOLVE_BENEATH | Openat2.RESOLVE_NO_MAGICLINKS);
+            if (dirFd < 0)
+            {
+                continue;
+            }
+
             try
             {
-                var (parent, leaf) = path.Length == 0 ? ("", ".") : EntryPath.Split(path);
-                int dirFd = root.OpenParent(parent, path, create: false);
-                if (FileMetadata.TryLstatAt(dirFd, leaf) is not { IsDirectory: true })
+                if (FileMetadata.TryLstatAt(dirFd, leaf) is { IsDirectory: true })
                 {
-                    continue;
+                    FileMetadata.ChmodAt(dirFd, leaf, meta.Mode, path);
+                    FileMetadata.SetTimesAt(dirFd, leaf, meta.MtimeSeconds, meta.MtimeNanoseconds, meta.MtimeSeconds, meta.MtimeNanoseconds, path);
                 }
-
-                FileMetadata.ChmodAt(dirFd, leaf, meta.Mode, path);
-                FileMetadata.SetTimesAt(dirFd, leaf, meta.MtimeSeconds, meta.MtimeNanoseconds, meta.MtimeSeconds, meta.MtimeNanoseconds, path);
             }
             catch (LinuxException e)
             {
                 throw new ImagesException($"unpacking layer directory \"{EntryPath.Printable(path)}\": {e.Message}", e);
+            }
+            finally
+            {
+                if (dirFd != root.Fd)
+                {
+                    Files.Close(dirFd);
+                }
             }
         }
     }

@@ -83,10 +83,11 @@ public sealed class LayerUnpackerTests
     [Fact]
     public void NameReplacedByOtherKind_AsTarDoes()
     {
-        byte[] tar = Build(Dir("d"), File("d/x", "x"), File("f", "f"), File("d", "now a file"), Dir("f"), File("f/y", "y"));
+        byte[] tar = Build(Dir("d"), Dir("d/sub"), File("d/x", "x"), File("f", "f"), File("d", "now a file"), Dir("f"), File("f/y", "y"));
         using var tmp = new TempDir();
         string layer = Unpack(tmp, tar, Unprivileged, out _);
         Assert.Equal("now a file", System.IO.File.ReadAllText(Path.Combine(layer, "d")));
+        Assert.Equal(LayerTar.Mtime.ToUnixTimeSeconds(), Stat(layer, "f").MtimeSeconds);
         Assert.Equal("y", System.IO.File.ReadAllText(Path.Combine(layer, "f/y")));
     }
 
