@@ -181,6 +181,43 @@ public sealed class LayerUnpackerTests
         Assert.False(Path.Exists(Path.Combine(layer, "x/.wh..wh.plnk")));
     }
 
+    [Theory]
+    [InlineData("posix")]
+    [InlineData("gnu")]
+    public void GnuTarOutput_Unpacks(string format)
+    {
+        using var tmp = new TempDir();
+        string src = tmp.Dir("src");
+        string longName = string.Join('/', Enumerable.Repeat("directory-with-a-long-name", 5)) + "/file";
+        tmp.File("src/" + longName, "long");
+        tmp.File("src/bin/tool", "tool");
+        Files.Chmod(Path.Combine(src, "bin/tool"), 0x9ed);
+        tmp.Symlink("src/bin/alias", "tool");
+        FileNodes.LinkAt(FileNodes.AT_FDCWD, Path.Combine(src, "bin/tool"), FileNodes.AT_FDCWD, Path.Combine(src, "bin/hard"), "hard");
+        bool xattrs = Xattrs.TrySet(Path.Combine(src, "bin/tool"), "user.origin", "gnu-tar"u8) == 0;
+        string[] xattrArgs = format == "posix" ? ["--xattrs", "--xattrs-include=user.*"] : [];
+        var psi = new System.Diagnostics.ProcessStartInfo("tar", [.. xattrArgs, $"--format={format}", "-C", src, "-cf", "-", "."])
+        {
+            RedirectStandardOutput = true,
+        };
+        using var tar = System.Diagnostics.Process.Start(psi)!;
+        using var bytes = new MemoryStream();
+        tar.StandardOutput.BaseStream.CopyTo(bytes);
+        tar.WaitForExit();
+        Assert.Equal(0, tar.ExitCode);
+
+        string layer = Unpack(tmp, bytes.ToArray(), Unprivileged, out string diffId);
+        Assert.Equal(Sha256(bytes.ToArray()), diffId);
+        Assert.Equal("long", System.IO.File.ReadAllText(Path.Combine(layer, longName)));
+        Assert.Equal(0x9edu, Mode(layer, "bin/tool"));
+        Assert.Equal("tool", new FileInfo(Path.Combine(layer, "bin/alias")).LinkTarget);
+        Assert.Equal(Stat(layer, "bin/tool").Inode, Stat(layer, "bin/hard").Inode);
+        if (xattrs && format == "posix")
+        {
+            Assert.Equal("gnu-tar"u8.ToArray(), Xattrs.Get(Path.Combine(layer, "bin/tool"), "user.origin"));
+        }
+    }
+
     [Fact]
     public void NotATar_IsAClearError()
     {
