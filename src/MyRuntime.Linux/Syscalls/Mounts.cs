@@ -1,7 +1,7 @@
 namespace MyRuntime.Linux;
 
 /// <summary>The MS_* mount flags (the spawned child's setup program mounts with them).</summary>
-public static class Mounts
+public static partial class Mounts
 {
     public const ulong MS_RDONLY = 1;
     public const ulong MS_NOSUID = 2;

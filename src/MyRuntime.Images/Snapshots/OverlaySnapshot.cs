@@ -1,0 +1,188 @@
+using MyRuntime.Images.Store;
+using MyRuntime.Images.Unpack;
+using MyRuntime.Linux;
+
+namespace MyRuntime.Images.Snapshots;
+
+/// <summary>A container's root filesystem: an overlayfs mount at <c>snapshots/ID/merged</c> with the image's
+/// layers as lower dirs, <c>upper/</c> for the container's writes and <c>work/</c> for overlayfs.
+/// <para>The lower dirs are passed the shortest way that works: one mount(2) option string when it fits in a
+/// page (4095 bytes); else the new mount API with one <c>lowerdir+</c> per layer (Linux 6.8+, up to overlayfs's
+/// 500 layers); else, on older kernels, each layer opened by fd and named <c>/proc/self/fd/N</c> (about 19 bytes
+/// a layer, so some 200 layers). Short names are used, not relative paths from a chdir'd helper: chdir is
+/// process-wide and this process is multi-threaded.</para></summary>
+public static class OverlaySnapshot
+{
+    /// <summary>Makes snapshot <paramref name="id"/> over the layers (bottom first; none gives an empty lower
+    /// dir) and mounts it; returns the merged path. A snapshot of that id must not exist.</summary>
+    public static string Create(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst)
+    {
+        string dir = SnapshotDir(s, id);
+        Directory.CreateDirectory(s.Snapshots);
+        try
+        {
+            Files.Mkdir(dir, 0x1c0);
+        }
+        catch (LinuxException e) when (e.Errno == Errno.EEXIST)
+        {
+            throw new ImagesException($"snapshot {id} exists already");
+        }
+
+        string merged = Path.Combine(dir, "merged");
+        try
+        {
+            string upper = Path.Combine(dir, "upper");
+            string work = Path.Combine(dir, "work");
+            Files.Mkdir(upper, 0x1ed);
+            Files.Mkdir(work, 0x1c0);
+            Files.Mkdir(merged, 0x1ed);
+            var lowers = layerDiffDirsBottomFirst.Reverse().Select(Path.GetFullPath).ToList();
+            if (lowers.Count == 0)
+            {
+                string empty = Path.Combine(dir, "empty");
+                Files.Mkdir(empty, 0x1ed);
+                lowers.Add(empty);
+            }
+
+            Mount(lowers, upper, work, merged, id);
+            return merged;
+        }
+        catch (Exception e) when (e is LinuxException or ImagesException or IOException)
+        {
+            TreeRemover.Remove(dir);
+            throw e as ImagesException ?? new ImagesException($"mounting snapshot {id}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Unmounts snapshot <paramref name="id"/> (detached lazily if busy) and removes its directory; nothing
+    /// when it does not exist.</summary>
+    public static void Remove(StoreLayout s, string id)
+    {
+        string dir = SnapshotDir(s, id);
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+
+        string merged = Path.Combine(dir, "merged");
+        for (int n = MountTable.CountAt(merged); n > 0; n--)
+        {
+            int r = Mounts.TryUnmount(merged, 0);
+            if (r == -Errno.EBUSY)
+            {
+                r = Mounts.TryUnmount(merged, Mounts.MNT_DETACH);
+            }
+
+            if (r < 0 && r != -Errno.EINVAL)
+            {
+                throw new ImagesException($"unmounting snapshot {id}: {Errno.Describe(-r)}");
+            }
+        }
+
+        TreeRemover.Remove(dir);
+    }
+
+    /// <summary>The mount options of the classic mount(2) way (lower dirs top first).</summary>
+    internal static string Options(IEnumerable<string> lowersTopFirst, string upper, string work) =>
+        $"lowerdir={string.Join(':', lowersTopFirst)},upperdir={upper},workdir={work}";
+
+    internal static void Mount(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool allowNewApi = true)
+    {
+        foreach (string p in lowersTopFirst.Append(upper).Append(work))
+        {
+            if (p.IndexOfAny([':', ',', '\\']) >= 0)
+            {
+                throw new ImagesException($"snapshot {id}: path {p} holds ':', ',' or '\\', which overlay options cannot carry");
+            }
+        }
+
+        string options = Options(lowersTopFirst, upper, work);
+        if (options.Length <= Mounts.MaxDataLength)
+        {
+            Mounts.Mount("overlay", merged, "overlay", 0, options);
+            return;
+        }
+
+        if (allowNewApi && TryMountWithLowerdirPlus(lowersTopFirst, upper, work, merged, id))
+        {
+            return;
+        }
+
+        MountWithFdPaths(lowersTopFirst, upper, work, merged, id);
+    }
+
+    /// <summary>fsopen/fsconfig with one <c>lowerdir+</c> per layer; false when the kernel does not know the key.</summary>
+    private static bool TryMountWithLowerdirPlus(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id)
+    {
+        int fs = FsMount.Open("overlay");
+        try
+        {
+            foreach (string lower in lowersTopFirst)
+            {
+                int r = FsMount.TrySetString(fs, "lowerdir+", lower);
+                if (r == -Errno.EINVAL && lower == lowersTopFirst[0])
+                {
+                    return false;
+                }
+
+                if (r < 0)
+                {
+                    throw new LinuxException($"overlay lowerdir+ {lower}", -r);
+                }
+            }
+
+            Set(fs, "upperdir", upper);
+            Set(fs, "workdir", work);
+            FsMount.CreateAndMount(fs, merged, $"overlay of snapshot {id}");
+            return true;
+        }
+        finally
+        {
+            Files.Close(fs);
+        }
+    }
+
+    private static void Set(int fs, string key, string value)
+    {
+        int r = FsMount.TrySetString(fs, key, value);
+        if (r < 0)
+        {
+            throw new LinuxException($"overlay {key} {value}", -r);
+        }
+    }
+
+    /// <summary>Older kernels: each lower opened by fd and named /proc/self/fd/N, held open until the mount is made.</summary>
+    private static void MountWithFdPaths(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id)
+    {
+        var fds = new List<int>();
+        try
+        {
+            foreach (string lower in lowersTopFirst)
+            {
+                fds.Add(Files.Open(lower, Files.O_PATH | Files.O_DIRECTORY));
+            }
+
+            string options = Options(fds.Select(fd => $"/proc/self/fd/{fd}"), upper, work);
+            if (options.Length > Mounts.MaxDataLength)
+            {
+                throw new ImagesException($"snapshot {id}: {lowersTopFirst.Count} layers are more than one overlay mount can take on this kernel (Linux 6.8 or later takes up to 500)");
+            }
+
+            Mounts.Mount("overlay", merged, "overlay", 0, options);
+        }
+        finally
+        {
+            fds.ForEach(Files.Close);
+        }
+    }
+
+    private static string SnapshotDir(StoreLayout s, string id)
+    {
+        if (id.Length is 0 or > 128 || id is "." or ".." || id.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+        {
+            throw new ImagesException($"invalid snapshot id \"{EntryPath.Printable(id)}\": letters, digits, '-', '_' and '.' only");
+        }
+
+        return s.Snapshot(id);
+    }
+}
