@@ -7,6 +7,8 @@ public enum LayerStatus
     Downloading,
     DownloadComplete,
     AlreadyExists,
+    Extracting,
+    PullComplete,
 }
 
 /// <summary>What a pull tells its user: status lines, and per-layer progress (from several threads at once).</summary>

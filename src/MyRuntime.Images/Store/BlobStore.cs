@@ -98,14 +98,14 @@ public sealed class BlobStore
                 {
                     if (Directory.Exists(entry))
                     {
-                        Directory.Delete(entry, recursive: true);
+                        TreeRemover.Remove(entry); // a half-unpacked layer: modes and links of its own, never followed
                     }
                     else
                     {
                         File.Delete(entry);
                     }
                 }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImagesException or MyRuntime.Linux.LinuxException)
                 {
                     // another cleaner got it first, or it is not ours to remove: leave it
                 }

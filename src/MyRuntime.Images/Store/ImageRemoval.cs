@@ -22,6 +22,12 @@ public sealed class ImageRemoval
         using var gate = StoreLock.Exclusive(store.Layout, StoreLock.Records);
         var record = store.Resolve(text, out bool byTag) ?? throw new ImagesException($"No such image: {text}");
         var lines = new List<string>();
+        bool lastTag = !byTag || record.RepoTags.Count <= 1;
+        if (lastTag && Snapshots.ImageSnapshots.Uses(store.Layout).FirstOrDefault(u => u.ImageId == record.Id) is { } use)
+        {
+            throw new ImagesException($"conflict: unable to remove {text}: snapshot {use.Id} is using image {Short(record.Id)} (unmount it first)");
+        }
+
         if (byTag)
         {
             string tag = ImageReference.Parse(text).TaggedName!;
@@ -54,7 +60,8 @@ public sealed class ImageRemoval
         using var storeLock = StoreLock.Exclusive(store.Layout, StoreLock.Store);
         using var gate = StoreLock.Exclusive(store.Layout, StoreLock.Records);
         var lines = new List<string>();
-        foreach (var record in store.List().Where(r => r.RepoTags.Count == 0))
+        var used = new HashSet<string>(Snapshots.ImageSnapshots.Uses(store.Layout).Select(u => u.ImageId));
+        foreach (var record in store.List().Where(r => r.RepoTags.Count == 0 && !used.Contains(r.Id)))
         {
             lines.AddRange(record.RepoDigests.Select(d => $"untagged: {Familiar(d)}"));
             Delete(record);
@@ -71,6 +78,18 @@ public sealed class ImageRemoval
         foreach (var blob in record.Blobs().Where(b => !kept.Contains(b)))
         {
             store.Blobs.Delete(blob);
+        }
+
+        // Unpacked layers that no image and no snapshot stands on any more.
+        var keptLayers = new HashSet<string>(store.List().SelectMany(r => r.DiffIds)
+            .Concat(Snapshots.ImageSnapshots.Uses(store.Layout).SelectMany(u => u.DiffIds)));
+        var layers = new LayerStore(store.Layout);
+        foreach (string diffId in record.DiffIds.Where(d => !keptLayers.Contains(d)).Distinct())
+        {
+            if (Digest.TryParse(diffId, out var d) && layers.Contains(d))
+            {
+                layers.Remove(d);
+            }
         }
     }
 

@@ -11,6 +11,7 @@ namespace MyRuntime.Images.Store;
 [JsonSerializable(typeof(List<ImageRecord>))]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 [JsonSerializable(typeof(List<ImageInspect>))]
+[JsonSerializable(typeof(MyRuntime.Images.Snapshots.SnapshotUse))]
 public sealed partial class ImagesJson : JsonSerializerContext
 {
 }

@@ -7,7 +7,7 @@ public abstract class IntegrationTest : IDisposable
 
     protected TestEnv Env { get; }
 
-    public void Dispose()
+    public virtual void Dispose()
     {
         Env.Dispose();
         GC.SuppressFinalize(this);

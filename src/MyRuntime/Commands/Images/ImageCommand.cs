@@ -20,6 +20,8 @@ public static class ImageCommand
         cmd.Subcommands.Add(LoadCommand.Build(g));
         cmd.Subcommands.Add(SaveCommand.Build(g));
         cmd.Subcommands.Add(ImportCommand.Build(g));
+        cmd.Subcommands.Add(ImageMountCommand.Mount(g));
+        cmd.Subcommands.Add(ImageMountCommand.Unmount(g));
         return cmd;
     }
 

@@ -17,7 +17,8 @@ public static class ImportCommand
         cmd.SetAction(r => CliRunner.Run(g, r, _ =>
         {
             string path = r.GetValue(file)!;
-            var importer = new ImageImporter(new StoreLayout(r.GetValue(g.StorageRoot)!));
+            var layout = new StoreLayout(r.GetValue(g.StorageRoot)!);
+            var importer = new ImageImporter(layout, new StoreLayerUnpacker(layout));
             using var source = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
             var record = importer.ImportAsync(source, r.GetValue(name), path == "-" ? "stdin" : path, new SilentProgress(), CancellationToken.None)
                 .GetAwaiter().GetResult();

@@ -24,7 +24,9 @@ public static class LoadCommand
                 return 1;
             }
 
-            var loader = new ImageLoader(new StoreLayout(r.GetValue(g.StorageRoot)!));
+            var layout = new StoreLayout(r.GetValue(g.StorageRoot)!);
+
+            var loader = new ImageLoader(layout, new StoreLayerUnpacker(layout));
             using var source = path is null ? Console.OpenStandardInput() : File.OpenRead(path);
             var loaded = loader.LoadAsync(source, PlatformSelector.Default, new SilentProgress(), CancellationToken.None).GetAwaiter().GetResult();
             foreach (string line in loaded.SelectMany(l => l.Lines))

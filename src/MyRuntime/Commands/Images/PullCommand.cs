@@ -27,7 +27,8 @@ public static class PullCommand
             }
 
             IPullProgress view = q ? new SilentProgress() : new PullProgressView(!Console.IsOutputRedirected);
-            var puller = new Puller(new StoreLayout(r.GetValue(g.StorageRoot)!), CredentialStore.FromEnvironment());
+            var layout = new StoreLayout(r.GetValue(g.StorageRoot)!);
+            var puller = new Puller(layout, CredentialStore.FromEnvironment(), new StoreLayerUnpacker(layout));
             puller.PullAsync(reff, selector, view, CancellationToken.None).GetAwaiter().GetResult();
             Console.Out.WriteLine(reff.ToString());
 

@@ -58,6 +58,7 @@ public sealed class PullProgressView : IPullProgress
                     LayerStatus.PullingFsLayer => "Pulling fs layer",
                     LayerStatus.DownloadComplete => "Download complete",
                     LayerStatus.AlreadyExists => "Already exists",
+                    LayerStatus.PullComplete => "Pull complete",
                     _ => null,
                 };
                 if (changed && text is not null)
@@ -117,6 +118,10 @@ public sealed class PullProgressView : IPullProgress
                     return "Already exists";
                 case LayerStatus.DownloadComplete:
                     return $"Download complete {ImageFormat.Size(Total)}";
+                case LayerStatus.Extracting:
+                    return "Extracting";
+                case LayerStatus.PullComplete:
+                    return "Pull complete";
                 default:
                     const int width = 30;
                     int filled = Total > 0 ? (int)Math.Min(width, Current * width / Total) : 0;

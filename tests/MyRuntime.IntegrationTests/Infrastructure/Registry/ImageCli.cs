@@ -75,6 +75,13 @@ public sealed class ImageCli : IDisposable
 
     public void Dispose()
     {
+        // Snapshots a failed test left mounted: detach them before removing the tree.
+        foreach (string mount in File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
+            .Where(m => m.StartsWith(Dir + "/", StringComparison.Ordinal)).OrderByDescending(m => m.Length))
+        {
+            HostCommand.Run("umount", "-l", mount);
+        }
+
         try
         {
             Directory.Delete(Dir, recursive: true);
