@@ -36,7 +36,7 @@ cleanup() {
     trap - EXIT INT TERM
     [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
     # podman's overlay storage may hold mounts under its root: unmount before removing.
-    grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$work"
     exit "$rc"
 }
@@ -136,7 +136,7 @@ pull_one() { # pull_one TOOL -> sets elapsed_us
     t0="$(now_us)"
     case "$tool" in
         myruntime) "$MYRUNTIME" --storage-root "$dir" pull -q "$ref" >"$work/out" 2>&1 || rc=$? ;;
-        podman) podman --root "$dir/root" --runroot "$dir/run" --storage-driver overlay \
+        podman) podman --root "$dir/root" --runroot "$work/r$seq_no" --storage-driver overlay \
             pull -q --tls-verify=false "$ref" >"$work/out" 2>&1 || rc=$? ;;
         skopeo) skopeo copy --quiet --src-tls-verify=false "docker://$ref" "dir:$dir/image" >"$work/out" 2>&1 || rc=$? ;;
     esac
@@ -149,9 +149,11 @@ pull_one() { # pull_one TOOL -> sets elapsed_us
     fi
     # Free the store at once (podman's through podman, so its mounts go too).
     if [[ "$tool" == podman ]]; then
-        podman --root "$dir/root" --runroot "$dir/run" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
+        # (podman refuses a runroot path longer than 50 characters: it gets a short one)
+        podman --root "$dir/root" --runroot "$work/r$seq_no" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
+        rm -rf "$work/r$seq_no"
     fi
-    grep -o " $dir/[^ ]*" /proc/self/mountinfo | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    { grep -o " $dir/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$dir"
 }
 
