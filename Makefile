@@ -8,7 +8,7 @@ BIN           := bin/myruntime
 IMAGE_DIR     := test-images/busybox
 RESULTS_DIR   := .test-results
 
-.PHONY: all build images test test-cgroup-v2 format bench clean
+.PHONY: all build images test test-cgroup-v2 format bench bench-pull clean
 
 all: build
 
@@ -46,6 +46,9 @@ format:
 
 bench:
 	bench/lifecycle.sh
+
+bench-pull:
+	bench/pull.sh
 
 clean:
 	rm -rf out bin $(RESULTS_DIR) test-images
