@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using MyRuntime.Images.Content;
 using MyRuntime.Oci;
 using MyRuntime.Oci.ImageSpec;
 
@@ -53,7 +54,7 @@ internal static class DockerArchiveReader
         {
             var d = new Descriptor
             {
-                MediaType = ArchiveStreams.LayerMediaType(ArchiveStreams.DetectFile(f.TempPath)),
+                MediaType = CompressedStreams.LayerMediaType(CompressedStreams.DetectFile(f.TempPath)),
                 Digest = f.Digest.ToString(),
                 Size = f.Size,
             };

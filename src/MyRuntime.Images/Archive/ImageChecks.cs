@@ -8,16 +8,9 @@ namespace MyRuntime.Images.Archive;
 /// <summary>Checks shared by the archive readers: configs, layer media types, diff ids, names.</summary>
 internal static class ImageChecks
 {
-    private static readonly HashSet<string> LayerTypes =
-    [
-        MediaTypes.OciLayer, MediaTypes.OciLayerGzip, MediaTypes.OciLayerZstd, MediaTypes.OciLayerNonDistributableGzip,
-        "application/vnd.oci.image.layer.nondistributable.v1.tar", "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-        MediaTypes.DockerLayer, MediaTypes.DockerLayerGzip, MediaTypes.DockerForeignLayerGzip,
-    ];
-
     public static void CheckLayerType(Descriptor layer, string what)
     {
-        if (!LayerTypes.Contains(layer.MediaType))
+        if (!MediaTypes.IsLayer(layer.MediaType))
         {
             throw new ImagesException($"{what}: layer {layer.Digest} has a media type not supported: \"{layer.MediaType}\"");
         }

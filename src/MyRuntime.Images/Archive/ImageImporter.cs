@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using MyRuntime.Images.Content;
 using MyRuntime.Images.Pull;
 using MyRuntime.Images.Store;
 using MyRuntime.Oci;
@@ -85,7 +86,7 @@ public sealed class ImageImporter
             long size;
             int entries = 0;
             using (var gzip = new GZipStream(file, CompressionLevel.Fastest, leaveOpen: true))
-            using (var tar = ArchiveStreams.Decompress(tarball, leaveOpen: true))
+            using (var tar = CompressedStreams.Decompress(tarball, leaveOpen: true))
             using (var tee = new TeeReadStream(tar, gzip))
             {
                 using (var reader = new TarReader(tee, leaveOpen: true))
@@ -109,7 +110,7 @@ public sealed class ImageImporter
             file.Flush(flushToDisk: true);
             return new LayerDiff(Digest.Sha256(hash), size);
         }
-        catch (Exception e) when (ArchiveStreams.IsCorruptContent(e))
+        catch (Exception e) when (CompressedStreams.IsCorruptContent(e))
         {
             throw new ImagesException($"import: not a tar archive: {e.Message}", e);
         }

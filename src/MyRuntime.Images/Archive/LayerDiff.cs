@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MyRuntime.Images.Content;
 using MyRuntime.Oci.ImageSpec;
 
 namespace MyRuntime.Images.Archive;
@@ -12,7 +13,7 @@ public readonly record struct LayerDiff(Digest DiffId, long Size)
     {
         try
         {
-            using var source = ArchiveStreams.Decompress(File.OpenRead(path));
+            using var source = CompressedStreams.Decompress(File.OpenRead(path));
             using var hasher = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             byte[] buffer = new byte[1 << 17];
             long size = 0;
@@ -26,7 +27,7 @@ public readonly record struct LayerDiff(Digest DiffId, long Size)
 
             return new LayerDiff(Digest.Sha256(hasher.GetHashAndReset()), size);
         }
-        catch (Exception e) when (ArchiveStreams.IsCorruptContent(e))
+        catch (Exception e) when (CompressedStreams.IsCorruptContent(e))
         {
             throw new ImagesException($"layer {Path.GetFileName(path)} cannot be decompressed: {e.Message}", e);
         }

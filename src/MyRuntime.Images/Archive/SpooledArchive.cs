@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using MyRuntime.Images.Content;
 using MyRuntime.Images.Store;
 using MyRuntime.Oci.ImageSpec;
 
@@ -37,7 +38,7 @@ public sealed class SpooledArchive : IDisposable
         try
         {
             System.IO.Directory.CreateDirectory(spool.Directory);
-            using var tar = ArchiveStreams.Decompress(archive, leaveOpen: true);
+            using var tar = CompressedStreams.Decompress(archive, leaveOpen: true);
             using var reader = new TarReader(tar, leaveOpen: true);
             bool any = false;
             while (reader.GetNextEntry(copyData: false) is { } entry)
@@ -55,7 +56,7 @@ public sealed class SpooledArchive : IDisposable
 
             return spool;
         }
-        catch (Exception e) when (ArchiveStreams.IsCorruptContent(e))
+        catch (Exception e) when (CompressedStreams.IsCorruptContent(e))
         {
             spool.Dispose();
             throw new ImagesException($"the archive is not a valid tar: {e.Message}", e);

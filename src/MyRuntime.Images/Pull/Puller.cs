@@ -16,12 +16,6 @@ public sealed record PullResult(ImageRecord Record, ImageReference Reference, bo
 public sealed class Puller
 {
     public const int ParallelDownloads = 3;
-    private static readonly HashSet<string> LayerTypes =
-    [
-        MediaTypes.OciLayer, MediaTypes.OciLayerGzip, MediaTypes.OciLayerZstd, MediaTypes.OciLayerNonDistributableGzip,
-        "application/vnd.oci.image.layer.nondistributable.v1.tar", "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd",
-        MediaTypes.DockerLayer, MediaTypes.DockerLayerGzip, MediaTypes.DockerForeignLayerGzip,
-    ];
 
     private readonly ImageStore store;
     private readonly CredentialStore credentials;
@@ -55,7 +49,7 @@ public sealed class Puller
         }
 
         var manifest = manifestDoc.Manifest ?? throw new ImagesException($"{reference.Familiar}: the index points to another index, which is not supported");
-        foreach (var layer in manifest.Layers.Where(l => !LayerTypes.Contains(l.MediaType)))
+        foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsLayer(l.MediaType)))
         {
             throw new ImagesException($"{reference.Familiar}: layer {layer.Digest} has a media type not supported: \"{layer.MediaType}\"");
         }

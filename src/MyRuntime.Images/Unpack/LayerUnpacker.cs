@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using MyRuntime.Images.Content;
 using MyRuntime.Oci.ImageSpec;
 using ZstdSharp;
 
@@ -17,7 +18,7 @@ public static class LayerUnpacker
     {
         try
         {
-            using var tar = Compression.Decompress(layer);
+            using var tar = CompressedStreams.Decompress(layer, leaveOpen: true);
             using var hashing = new HashingStream(tar);
             using (var writer = new LayerWriter(targetDir, options))
             using (var tap = new PaxXattrTap(hashing))

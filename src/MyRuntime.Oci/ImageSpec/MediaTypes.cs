@@ -9,7 +9,9 @@ public static class MediaTypes
     public const string OciLayer = "application/vnd.oci.image.layer.v1.tar";
     public const string OciLayerGzip = "application/vnd.oci.image.layer.v1.tar+gzip";
     public const string OciLayerZstd = "application/vnd.oci.image.layer.v1.tar+zstd";
+    public const string OciLayerNonDistributable = "application/vnd.oci.image.layer.nondistributable.v1.tar";
     public const string OciLayerNonDistributableGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip";
+    public const string OciLayerNonDistributableZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd";
     public const string OciEmpty = "application/vnd.oci.empty.v1+json";
 
     public const string DockerManifestList = "application/vnd.docker.distribution.manifest.list.v2+json";
@@ -24,6 +26,11 @@ public static class MediaTypes
 
     /// <summary>One image's manifest (OCI or Docker schema 2).</summary>
     public static bool IsManifest(string? mediaType) => mediaType is OciManifest or DockerManifest;
+
+    /// <summary>A layer tar of any compression, OCI or Docker, distributable or not.</summary>
+    public static bool IsLayer(string? mediaType) => mediaType is OciLayer or OciLayerGzip or OciLayerZstd
+        or OciLayerNonDistributable or OciLayerNonDistributableGzip or OciLayerNonDistributableZstd
+        or DockerLayer or DockerLayerGzip or DockerForeignLayerGzip;
 
     /// <summary>The Accept header a client sends for a manifest: every kind it can read.</summary>
     public static readonly string[] ManifestAccept = [OciIndex, OciManifest, DockerManifestList, DockerManifest];

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MyRuntime.Images;
 using MyRuntime.Images.Archive;
+using MyRuntime.Images.Content;
 using MyRuntime.Images.Pull;
 using MyRuntime.Images.Registry;
 using MyRuntime.Images.Store;
@@ -259,7 +260,7 @@ public class ImageArchiveTests
         var layer = Assert.Single(record.Layers);
         Assert.Equal(MediaTypes.OciLayerGzip, layer.MediaType);
         Assert.Equal([ArchiveBuilder.DigestOf(rootfs)], record.DiffIds);
-        Assert.Equal(ArchiveCompression.Gzip, ArchiveStreams.DetectFile(store.Blobs.PathOf(Digest.Parse(layer.Digest))));
+        Assert.Equal(ContentCompression.Gzip, CompressedStreams.DetectFile(store.Blobs.PathOf(Digest.Parse(layer.Digest))));
         Assert.Equal(Digest.Parse(record.DiffIds[0]), LayerDiff.Of(store.Blobs.PathOf(Digest.Parse(layer.Digest))).DiffId);
         var config = JsonSerializer.Deserialize(store.Blobs.Read(Digest.Parse(record.ConfigDigest)), OciJson.Default.ImageConfig)!;
         Assert.Equal(("linux", "amd64"), (config.Os, config.Architecture));

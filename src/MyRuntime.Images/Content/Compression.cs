@@ -2,11 +2,11 @@ using System.IO.Compression;
 using MyRuntime.Oci.ImageSpec;
 using ZstdSharp;
 
-namespace MyRuntime.Images.Archive;
+namespace MyRuntime.Images.Content;
 
 /// <summary>How a layer or an archive is compressed, told by its first bytes: gzip (1f 8b), zstd (28 b5 2f fd),
 /// else none.</summary>
-public enum ArchiveCompression
+public enum ContentCompression
 {
     None,
     Gzip,
@@ -14,15 +14,15 @@ public enum ArchiveCompression
 }
 
 /// <summary>Opening compressed content: by its magic bytes, from seekable files or from streams read once.</summary>
-public static class ArchiveStreams
+public static class CompressedStreams
 {
-    public static ArchiveCompression Detect(ReadOnlySpan<byte> magic) =>
-        magic.Length >= 2 && magic[0] == 0x1f && magic[1] == 0x8b ? ArchiveCompression.Gzip
-        : magic.Length >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd ? ArchiveCompression.Zstd
-        : ArchiveCompression.None;
+    public static ContentCompression Detect(ReadOnlySpan<byte> magic) =>
+        magic.Length >= 2 && magic[0] == 0x1f && magic[1] == 0x8b ? ContentCompression.Gzip
+        : magic.Length >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd ? ContentCompression.Zstd
+        : ContentCompression.None;
 
     /// <summary>The compression of a file.</summary>
-    public static ArchiveCompression DetectFile(string path)
+    public static ContentCompression DetectFile(string path)
     {
         using var fs = File.OpenRead(path);
         Span<byte> magic = stackalloc byte[4];
@@ -31,10 +31,10 @@ public static class ArchiveStreams
     }
 
     /// <summary>The OCI layer media type for a layer of this compression.</summary>
-    public static string LayerMediaType(ArchiveCompression c) => c switch
+    public static string LayerMediaType(ContentCompression c) => c switch
     {
-        ArchiveCompression.Gzip => MediaTypes.OciLayerGzip,
-        ArchiveCompression.Zstd => MediaTypes.OciLayerZstd,
+        ContentCompression.Gzip => MediaTypes.OciLayerGzip,
+        ContentCompression.Zstd => MediaTypes.OciLayerZstd,
         _ => MediaTypes.OciLayer,
     };
 
@@ -48,8 +48,8 @@ public static class ArchiveStreams
         var whole = new PeekedStream(magic.AsMemory(0, n), source, leaveOpen);
         return Detect(magic.AsSpan(0, n)) switch
         {
-            ArchiveCompression.Gzip => new GZipStream(whole, CompressionMode.Decompress),
-            ArchiveCompression.Zstd => new DecompressionStream(whole),
+            ContentCompression.Gzip => new GZipStream(whole, CompressionMode.Decompress),
+            ContentCompression.Zstd => new DecompressionStream(whole),
             _ => whole,
         };
     }
