@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using MyRuntime.IntegrationTests.Infrastructure;
 using MyRuntime.IntegrationTests.Infrastructure.Registry;
+using Xunit.Abstractions;
 
 namespace MyRuntime.IntegrationTests.Tests;
 
 /// <summary>pull under stress: killed with SIGKILL at several moments (the store never holds anything incomplete
 /// and the next pull finishes the job), zstd and uncompressed layers pushed through the registry API, and a layer
 /// whose content is not its diff id.</summary>
-public sealed class ImagePullRobustnessTests
+public sealed class ImagePullRobustnessTests(ITestOutputHelper output)
 {
     private const int LayerCount = 3;
     private const int LayerBytes = 20 * 1024 * 1024;
@@ -54,6 +55,8 @@ public sealed class ImagePullRobustnessTests
             }
 
             string context = $"killed at {what} (still running: {killedWhileRunning}); stdout so far:\n{string.Join('\n', lines)}";
+            output.WriteLine($"killed at {what}: running {killedWhileRunning}, {lines.Count} stdout lines, {cli.BlobFiles().Count} blobs, " +
+                $"{LayersIn(cli)} layers, {cli.TmpEntries()} tmp entries");
             CheckStoreAfterKill(cli, layers, context);
 
             var listed = Ok(cli.Run("images", "-q")).StdoutLines;
@@ -76,6 +79,12 @@ public sealed class ImagePullRobustnessTests
             Assert.True(cli.TmpEntries() == 0,
                 $"tmp/ after the next pull: {string.Join(", ", Directory.GetFileSystemEntries(Path.Combine(cli.StorageRoot, "tmp")))}; {context}");
         }
+    }
+
+    private static int LayersIn(ImageCli cli)
+    {
+        string root = Path.Combine(cli.StorageRoot, "layers", "sha256");
+        return Directory.Exists(root) ? Directory.GetDirectories(root).Length : 0;
     }
 
     private static bool Sleep(int ms)
@@ -179,7 +188,9 @@ public sealed class ImagePullRobustnessTests
 
         var r = cli.Run("pull", $"{registry.Host}/test/wrongdiff:v1");
         Assert.NotEqual(0, r.ExitCode);
+        output.WriteLine(r.ToString());
         Assert.Contains(wrongDiffId, r.Stderr);
+        Assert.Single(r.StderrLines);
         Assert.Empty(Ok(cli.Run("images", "-q")).StdoutLines);
         string layers = Path.Combine(cli.StorageRoot, "layers");
         Assert.True(!Directory.Exists(layers) || Directory.GetFileSystemEntries(layers, "*", SearchOption.AllDirectories).Length == 0,
