@@ -1,12 +1,13 @@
 using MyRuntime.IntegrationTests.Infrastructure;
 using MyRuntime.IntegrationTests.Infrastructure.Registry;
+using Xunit.Abstractions;
 
 namespace MyRuntime.IntegrationTests.Tests;
 
 /// <summary>pull through a <see cref="RegistryProxy"/> in front of a basic-auth registry: blob GETs redirected to
 /// another host (which must never see the credentials), and transient 503/429 answers (retried; a blob that never
 /// comes fails the pull cleanly).</summary>
-public sealed class ImageRegistryProxyTests : IDisposable
+public sealed class ImageRegistryProxyTests(ITestOutputHelper output) : IDisposable
 {
     private readonly ImageCli cli = new();
 
@@ -99,6 +100,7 @@ public sealed class ImageRegistryProxyTests : IDisposable
         var r = cli.Run("pull", $"{proxy.Host}/private/broken:v1");
         Assert.NotEqual(0, r.ExitCode);
         string error = r.Stderr.Trim();
+        output.WriteLine(error);
         Assert.DoesNotContain('\n', error);
         Assert.Contains("503", error);
         Assert.Contains("gave up", error);

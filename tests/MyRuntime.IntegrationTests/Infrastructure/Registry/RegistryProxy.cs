@@ -131,7 +131,7 @@ public sealed class RegistryProxy : IDisposable
         if (Intercept?.Invoke(req.HttpMethod, path, n) is int status)
         {
             ctx.Response.StatusCode = status;
-            ctx.Response.StatusDescription = status == 429 ? "Too Many Requests" : ((HttpStatusCode)status).ToString();
+            ctx.Response.StatusDescription = status switch { 429 => "Too Many Requests", 503 => "Service Unavailable", _ => "Error" };
             ctx.Response.Close();
             return;
         }
