@@ -345,6 +345,27 @@ public sealed class SpecBuilderTests : IDisposable
         Assert.Contains(fragment, Assert.Throws<EngineException>(() =>
             Build(new RunOptions { Memory = memory, MemorySwap = swap })).Message);
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Build_PassesTheRuntimesValidation(bool privileged)
+    {
+        var spec = Build(new RunOptions
+        {
+            Privileged = privileged,
+            User = "nobody",
+            Tty = true,
+            Binds = ["/tmp:/data:ro"],
+            Tmpfs = ["/run"],
+            Devices = ["/dev/fuse"],
+            Memory = "1g",
+            Cpus = "2",
+            PidsLimit = 50,
+            CapAdd = ["SYS_ADMIN"],
+        });
+        Assert.Equal(_rootfs.Path, MyRuntime.Runtime.Config.SpecValidator.Validate(spec, "/"));
+    }
+
     [Fact]
     public void Build_FromImageConfig()
     {
