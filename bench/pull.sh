@@ -34,7 +34,8 @@ registry_pid=""
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    [[ -n "$registry_pid" ]] && kill "$registry_pid" 2>/dev/null && wait "$registry_pid" 2>/dev/null
+    set +e # the registry's exit status (killed) must not stop the cleanup
+    if [[ -n "$registry_pid" ]]; then kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; fi
     # podman's overlay storage may hold mounts under its root: unmount before removing.
     { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$work"
