@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MyRuntime.Images.Reference;
+using MyRuntime.Images.Store;
 
 namespace MyRuntime.Images.Registry;
 
@@ -129,28 +130,7 @@ public sealed class CredentialStore
 
     private void Write(AuthFile file)
     {
-        string dir = Path.GetDirectoryName(Path.GetFullPath(AuthFilePath))!;
-        Directory.CreateDirectory(dir);
-        string temp = Path.Combine(dir, $".{Path.GetFileName(AuthFilePath)}.{Environment.ProcessId}.tmp");
-        try
-        {
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Create,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            using (var fs = new FileStream(temp, options))
-            {
-                JsonSerializer.Serialize(fs, file, RegistryJson.Default.AuthFile);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, AuthFilePath, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        string temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(AuthFilePath))!, $".{Path.GetFileName(AuthFilePath)}.{Environment.ProcessId}.tmp");
+        AtomicFile.Replace(AuthFilePath, temp, JsonSerializer.SerializeToUtf8Bytes(file, RegistryJson.Default.AuthFile), UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 }

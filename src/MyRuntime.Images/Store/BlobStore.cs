@@ -36,12 +36,7 @@ public sealed class BlobStore
         string temp = NewTemp("blob");
         try
         {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-
+            AtomicFile.WriteTemp(temp, bytes);
             Commit(temp, d, d);
         }
         finally

@@ -161,25 +161,7 @@ public sealed class ImageStore
     internal void WriteIndex(SortedDictionary<string, string> tags) =>
         WriteAtomic(IndexPath, JsonSerializer.SerializeToUtf8Bytes(tags, ImagesJson.Default.SortedDictionaryStringString));
 
-    private void WriteAtomic(string path, byte[] bytes)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string temp = Blobs.NewTemp("record");
-        try
-        {
-            using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
-            {
-                fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
+    private void WriteAtomic(string path, byte[] bytes) => AtomicFile.Replace(path, Blobs.NewTemp("record"), bytes);
 
     private static ImageRecord? ReadRecord(string path)
     {

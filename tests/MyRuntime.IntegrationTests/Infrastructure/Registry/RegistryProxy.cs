@@ -205,8 +205,8 @@ public sealed class RegistryProxy : IDisposable
 
     public void Dispose()
     {
-        front.Close();
-        blobHost.Close();
+        Listeners.Close(front);
+        Listeners.Close(blobHost);
         Task.WaitAll(loops.ToArray(), TimeSpan.FromSeconds(5));
         http.Dispose();
     }

@@ -145,8 +145,7 @@ public sealed class TokenServer : IDisposable
 
     public void Dispose()
     {
-        listener.Stop();
-        listener.Close();
+        Listeners.Close(listener);
         loop.Wait(2000);
         cert.Dispose();
         key.Dispose();
