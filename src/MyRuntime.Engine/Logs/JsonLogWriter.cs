@@ -35,7 +35,13 @@ public sealed class JsonLogWriter : IDisposable
     {
     }
 
-    /// <summary>As the other constructor, with the clock that stamps entries.</summary>
+    /// <summary>A writer with the sizes of parsed <c>--log-opt</c> values.</summary>
+    public JsonLogWriter(string path, LogOptions options)
+        : this(path, options.MaxSize, options.MaxFiles, TimeProvider.System)
+    {
+    }
+
+    /// <summary>As the other constructors, with the clock that stamps entries.</summary>
     public JsonLogWriter(string path, long maxSize, int maxFiles, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
@@ -189,6 +195,8 @@ public sealed class JsonLogWriter : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // Logging goes on in whatever file now has the name; this entry is reported lost.
+            Open();
             throw new EngineException($"cannot rotate log file {_path}: {e.Message}", e);
         }
 

@@ -11,6 +11,11 @@ internal sealed class LogFileCursor : IDisposable
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
+    private bool _skipping;
+
+    /// <summary>Longest line kept (an entry holds at most 16 KiB of text, escaped up to six times that); a
+    /// longer run without a newline is garbage and skipped up to the next newline.</summary>
+    public const int MaxLineBytes = 1024 * 1024;
 
     private LogFileCursor(FileStream file)
     {
@@ -62,7 +67,13 @@ internal sealed class LogFileCursor : IDisposable
             {
                 line = _buffer.AsSpan(_start, newline);
                 _start += newline + 1;
-                return true;
+                if (!_skipping)
+                {
+                    return true;
+                }
+
+                _skipping = false;
+                continue;
             }
 
             if (_start > 0)
@@ -72,7 +83,12 @@ internal sealed class LogFileCursor : IDisposable
                 _start = 0;
             }
 
-            if (_end == _buffer.Length)
+            if (_end >= MaxLineBytes)
+            {
+                _skipping = true;
+                _end = 0;
+            }
+            else if (_end == _buffer.Length)
             {
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }

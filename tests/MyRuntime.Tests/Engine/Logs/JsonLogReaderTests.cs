@@ -146,4 +146,13 @@ public class JsonLogReaderTests
         using var dir = new TempDir();
         Assert.Equal(("", ""), Print(dir["log"], new LogReadOptions { Tail = 3 }));
     }
+
+    [Fact]
+    public void Print_SkipsAHugeRunOfGarbageWithoutNewline()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["log"], LogTestFiles.Entry("before\n", "stdout", T0) + new string('#', 3 * 1024 * 1024) + "\n" +
+            LogTestFiles.Entry("after\n", "stdout", T0));
+        Assert.Equal(("before\nafter\n", ""), Print(dir["log"], new LogReadOptions()));
+    }
 }

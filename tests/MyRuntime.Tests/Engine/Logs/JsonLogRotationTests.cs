@@ -97,4 +97,22 @@ public class JsonLogRotationTests
         Assert.Equal(["1"], Logs(path));
         Assert.Equal(["0", "1", "0"], Logs(path + ".1"));
     }
+
+    [Fact]
+    public void Rotation_FailureIsAnEngineErrorAndTheWriterRecovers()
+    {
+        using var dir = new TempDir();
+        string path = dir["log"];
+        dir.File("log.1/blocker", "x");
+        using var writer = new JsonLogWriter(path, 10, 2);
+        writer.Write("stdout", "first\n"u8);
+        var e = Assert.Throws<MyRuntime.Engine.EngineException>(() => writer.Write("stdout", "second\n"u8));
+        Assert.StartsWith($"cannot rotate log file {path}", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Equal(["first"], Logs(path));
+        Directory.Delete(path + ".1", recursive: true);
+        writer.Write("stdout", "third\n"u8);
+        Assert.Equal(["third"], Logs(path));
+        Assert.Equal(["first"], Logs(path + ".1"));
+    }
 }
