@@ -1,8 +1,11 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.Reflection;
 using MyRuntime.Cli;
+using MyRuntime.Commands.Engine;
 using MyRuntime.Commands.Images;
 using MyRuntime.Commands.Oci;
+using MyRuntime.Engine.Monitor;
 using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime;
@@ -11,37 +14,32 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == ContainerMonitor.Verb)
+        {
+            return ContainerMonitor.Run(args[1..]);
+        }
+
         MyRuntime.Runtime.Timing.Mark("main");
+        bool oci = CliMode.IsOci(args);
         var g = new GlobalOptions();
-        var root = new RootCommand("myruntime: a Linux container runtime (OCI runtime CLI, runc-compatible)");
+        var root = new RootCommand("myruntime: a Linux container engine (Docker-like commands) and OCI runtime (runc-compatible commands)");
         root.Options.Remove(root.Options.OfType<VersionOption>().First());
         var version = new Option<bool>("--version", "-v") { Description = "print the version" };
         root.Options.Add(version);
         g.AddTo(root);
-        root.Subcommands.Add(CreateCommand.Build(g));
-        root.Subcommands.Add(StartCommand.Build(g));
-        root.Subcommands.Add(RunCommand.Build(g));
-        root.Subcommands.Add(StateCommand.Build(g));
-        root.Subcommands.Add(KillCommand.Build(g));
-        root.Subcommands.Add(DeleteCommand.Build(g));
-        root.Subcommands.Add(ExecCommand.Build(g));
-        root.Subcommands.Add(ListCommand.Build(g));
-        root.Subcommands.Add(PsCommand.Build(g));
-        root.Subcommands.Add(SpecCommand.Build(g));
-        root.Subcommands.Add(FeaturesCommand.Build(g));
-        root.Subcommands.Add(PauseCommand.Build(g, pause: true));
-        root.Subcommands.Add(PauseCommand.Build(g, pause: false));
-        root.Subcommands.Add(UpdateCommand.Build(g));
-        root.Subcommands.Add(EventsCommand.Build(g));
-        root.Subcommands.Add(PullCommand.Build(g));
-        root.Subcommands.Add(ImagesCommand.Build(g, "images"));
-        root.Subcommands.Add(RmiCommand.Build(g, "rmi"));
-        root.Subcommands.Add(ImageCommand.Build(g));
-        root.Subcommands.Add(LoginCommand.Build(g));
-        root.Subcommands.Add(LoginCommand.BuildLogout(g));
-        root.Subcommands.Add(LoadCommand.Build(g));
-        root.Subcommands.Add(SaveCommand.Build(g));
-        root.Subcommands.Add(ImportCommand.Build(g));
+        root.Options.Add(EngineCli.RunRoot);
+        if (oci)
+        {
+            AddOciVerbs(root, g);
+        }
+        else
+        {
+            // Docker's -h is run's --hostname: help is --help only.
+            root.Options.OfType<HelpOption>().First().Aliases.Remove("-h");
+            AddEngineVerbs(root, g);
+        }
+
+        AddCommonVerbs(root, g);
         root.SetAction(r =>
         {
             if (r.GetValue(version))
@@ -56,14 +54,70 @@ public static class Program
             return 1;
         });
 
-        var result = root.Parse(ArgumentSplitter.Split(root, args));
-        if (result.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+        IReadOnlySet<string> trailing = oci ? new HashSet<string> { "exec", "ps" } : new HashSet<string> { "exec", "run", "create" };
+        var result = root.Parse(ArgumentSplitter.Split(root, args, trailing));
+        if (result.Errors.Count > 0 && !args.Contains("--help") && !(oci && args.Contains("-h")))
         {
             var log = g.LogOf(result);
             log.Error(result.Errors[0].Message);
-            return 1;
+            return oci ? 1 : 125;
         }
 
         return result.Invoke();
+    }
+
+    /// <summary>runc's meaning of the verbs both faces have.</summary>
+    private static void AddOciVerbs(RootCommand root, GlobalOptions g)
+    {
+        root.Subcommands.Add(CreateCommand.Build(g));
+        root.Subcommands.Add(StartCommand.Build(g));
+        root.Subcommands.Add(RunCommand.Build(g));
+        root.Subcommands.Add(KillCommand.Build(g));
+        root.Subcommands.Add(ExecCommand.Build(g));
+        root.Subcommands.Add(PsCommand.Build(g));
+        root.Subcommands.Add(PauseCommand.Build(g, pause: true));
+    }
+
+    /// <summary>Docker's verbs.</summary>
+    private static void AddEngineVerbs(RootCommand root, GlobalOptions g)
+    {
+        root.Subcommands.Add(ContainerRunCommand.BuildRun(g));
+        root.Subcommands.Add(ContainerRunCommand.BuildCreate(g));
+        root.Subcommands.Add(ContainerStartCommand.Build(g));
+        root.Subcommands.Add(ContainerKillCommand.Build(g));
+        root.Subcommands.Add(ContainerExecCommand.Build(g));
+        root.Subcommands.Add(ContainerPsCommand.Build(g));
+        root.Subcommands.Add(ContainerPauseCommand.Build(g, pause: true));
+    }
+
+    /// <summary>The verbs with one meaning: the rest of runc's, the rest of Docker's, and the image commands.</summary>
+    private static void AddCommonVerbs(RootCommand root, GlobalOptions g)
+    {
+        root.Subcommands.Add(StateCommand.Build(g));
+        root.Subcommands.Add(DeleteCommand.Build(g));
+        root.Subcommands.Add(ListCommand.Build(g));
+        root.Subcommands.Add(SpecCommand.Build(g));
+        root.Subcommands.Add(FeaturesCommand.Build(g));
+        root.Subcommands.Add(PauseCommand.Build(g, pause: false));
+        root.Subcommands.Add(UpdateCommand.Build(g));
+        root.Subcommands.Add(EventsCommand.Build(g));
+        root.Subcommands.Add(ContainerStopCommand.Build(g, restart: false));
+        root.Subcommands.Add(ContainerStopCommand.Build(g, restart: true));
+        root.Subcommands.Add(ContainerRmCommand.Build(g));
+        root.Subcommands.Add(ContainerWaitCommand.Build(g));
+        root.Subcommands.Add(ContainerPauseCommand.Build(g, pause: false));
+        root.Subcommands.Add(ContainerRenameCommand.Build(g));
+        root.Subcommands.Add(ContainerInspectCommand.Build(g));
+        root.Subcommands.Add(ContainerLogsCommand.Build(g));
+        root.Subcommands.Add(ContainerCommand.Build(g));
+        root.Subcommands.Add(PullCommand.Build(g));
+        root.Subcommands.Add(ImagesCommand.Build(g, "images"));
+        root.Subcommands.Add(RmiCommand.Build(g, "rmi"));
+        root.Subcommands.Add(ImageCommand.Build(g));
+        root.Subcommands.Add(LoginCommand.Build(g));
+        root.Subcommands.Add(LoginCommand.BuildLogout(g));
+        root.Subcommands.Add(LoadCommand.Build(g));
+        root.Subcommands.Add(SaveCommand.Build(g));
+        root.Subcommands.Add(ImportCommand.Build(g));
     }
 }

@@ -89,7 +89,37 @@ internal static unsafe partial class TestInterop
     [LibraryImport("libc", EntryPoint = "umount2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Umount2(string target, int flags);
 
+    [LibraryImport("libc", EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenpt(int flags);
+
+    [LibraryImport("libc", EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int Grantpt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int Unlockpt(int fd);
+
+    [LibraryImport("libc", EntryPoint = "ptsname_r", SetLastError = true)]
+    public static partial int PtsnameR(int fd, byte* buf, nuint len);
+
     public static int Errno => Marshal.GetLastPInvokeError();
+
+    /// <summary>A new pty: the master's fd and the slave's path.</summary>
+    public static (int Master, string Slave) OpenPty()
+    {
+        int master = PosixOpenpt(2 /* O_RDWR */ | 0x100 /* O_NOCTTY */ | 0x80000 /* O_CLOEXEC */);
+        if (master < 0 || Grantpt(master) != 0 || Unlockpt(master) != 0)
+        {
+            throw new InvalidOperationException($"openpty: errno {Errno}");
+        }
+
+        byte* name = stackalloc byte[128];
+        if (PtsnameR(master, name, 128) != 0)
+        {
+            throw new InvalidOperationException($"ptsname: errno {Errno}");
+        }
+
+        return (master, Marshal.PtrToStringUTF8((nint)name)!);
+    }
 
     /// <summary>poll() a single fd for input, retrying on EINTR. Returns revents, or 0 on timeout.</summary>
     public static short PollIn(int fd, int timeoutMs)

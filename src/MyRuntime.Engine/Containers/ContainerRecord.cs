@@ -34,6 +34,42 @@ public sealed class ContainerState
     public DateTimeOffset? FinishedAt { get; set; }
 
     public bool OomKilled { get; set; }
+
+    /// <summary>The container's monitor (our binary, one per started container) and its start time, 0 when none.</summary>
+    public int MonitorPid { get; set; }
+
+    public ulong MonitorStartTime { get; set; }
+
+    /// <summary>Why the last start failed, or why the container's end is not known exactly.</summary>
+    public string? Error { get; set; }
+}
+
+/// <summary>The engine-level settings of a container (the flags that are not part of its OCI bundle).</summary>
+public sealed class ContainerSettings
+{
+    /// <summary>--rm: removed by its monitor once it exits.</summary>
+    public bool AutoRemove { get; set; }
+
+    /// <summary>--init: our minimal init runs as PID 1.</summary>
+    public bool Init { get; set; }
+
+    public bool Tty { get; set; }
+
+    public bool OpenStdin { get; set; }
+
+    /// <summary>The signal stop sends first (the image's StopSignal or --stop-signal), as a name or number.</summary>
+    public string? StopSignal { get; set; }
+
+    /// <summary>Seconds stop waits before SIGKILL (--stop-timeout; 10 by default).</summary>
+    public int StopTimeout { get; set; } = 10;
+
+    /// <summary>--network: none or host (bridge networks come with the networking layer).</summary>
+    public string Network { get; set; } = "none";
+
+    /// <summary>The log file's size cap in bytes (0: none) and how many files rotation keeps.</summary>
+    public long LogMaxSize { get; set; }
+
+    public int LogMaxFiles { get; set; } = 1;
 }
 
 /// <summary>One container of the engine, as kept in ROOT/containers/ID/container.json.</summary>
@@ -65,6 +101,11 @@ public sealed class ContainerRecord
     public Dictionary<string, string> Labels { get; set; } = [];
 
     public ContainerState State { get; set; } = new();
+
+    public ContainerSettings Settings { get; set; } = new();
+
+    /// <summary>The run/create flags as given (what inspect reports and restart reuses).</summary>
+    public MyRuntime.Engine.Bundle.RunOptions Options { get; set; } = new();
 
     /// <summary>A new container id: 32 random bytes as 64 lowercase hex digits.</summary>
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));

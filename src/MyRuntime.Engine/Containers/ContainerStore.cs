@@ -4,7 +4,7 @@ namespace MyRuntime.Engine.Containers;
 
 /// <summary>The engine's containers on disk: ROOT/containers/ID/container.json per container, ROOT/names.json (name →
 /// id) keeping names unique, ROOT/containers.lock taken exclusively around every change. Records are written
-/// atomically (temp file in the same directory, fsync, rename). The index is written before a record and after a
+/// atomically (temp file in the same directory, then rename). The index is written before a record and after a
 /// removal, so that a crash never leaves a name unreserved; a name whose container record is gone counts as free.
 /// <see cref="Find"/> takes a name, id or id prefix; the other operations take the exact id.</summary>
 public sealed class ContainerStore
@@ -262,8 +262,11 @@ public sealed class ContainerStore
         {
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
             {
+                // No fsync: a record changes several times in every run, and an fsync costs 10-25 ms here. A rename
+                // replaces the old record whole (readers never see a partial one), and ext4 flushes the data of a
+                // file renamed over another before the rename commits (auto_da_alloc); what a record says of a
+                // running container is checked against the kernel by the reconciler anyway.
                 fs.Write(bytes);
-                fs.Flush(flushToDisk: true);
             }
 
             File.Move(temp, path, overwrite: true);

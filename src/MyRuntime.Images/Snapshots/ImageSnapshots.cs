@@ -65,6 +65,29 @@ public sealed class ImageSnapshots
         OverlaySnapshot.Remove(Layout, id);
     }
 
+    /// <summary>Mounts an existing snapshot again (after it was released, or after a host restart); its merged path.</summary>
+    public string EnsureMounted(string id)
+    {
+        using var storeLock = StoreLock.Shared(Layout, StoreLock.Store);
+        string file = Path.Combine(Layout.Snapshot(id), UseFile);
+        SnapshotUse use = (File.Exists(file) ? JsonSerializer.Deserialize(File.ReadAllBytes(file), ImagesJson.Default.SnapshotUse) : null)
+            ?? throw new ImagesException($"No such snapshot: {id}");
+        var layers = new LayerStore(Layout);
+        var dirs = use.DiffIds.Select(d => layers.DiffPath(Digest.Parse(d, "diff id"))).ToList();
+        foreach (string dir in dirs.Where(d => !Directory.Exists(d)))
+        {
+            throw new ImagesException($"snapshot {id}: layer {dir} is missing from the store");
+        }
+
+        return OverlaySnapshot.Remount(Layout, id, dirs);
+    }
+
+    /// <summary>Unmounts a snapshot and keeps its writes; nothing when it is not mounted or does not exist.</summary>
+    public void Release(string id) => OverlaySnapshot.Unmount(Layout, id);
+
+    /// <summary>Unmounts and removes a snapshot; nothing when it does not exist.</summary>
+    public void Remove(string id) => OverlaySnapshot.Remove(Layout, id);
+
     /// <summary>The snapshots there are and what each stands on.</summary>
     public static List<SnapshotUse> Uses(StoreLayout layout)
     {

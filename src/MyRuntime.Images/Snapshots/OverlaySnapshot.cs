@@ -64,6 +64,56 @@ public static class OverlaySnapshot
             return;
         }
 
+        UnmountDir(dir, id);
+        TreeRemover.Remove(dir);
+    }
+
+    /// <summary>Unmounts snapshot <paramref name="id"/> and keeps its directories (the container's writes stay for
+    /// its next start); nothing when it is not mounted.</summary>
+    public static void Unmount(StoreLayout s, string id)
+    {
+        string dir = SnapshotDir(s, id);
+        if (Directory.Exists(dir))
+        {
+            UnmountDir(dir, id);
+        }
+    }
+
+    /// <summary>Mounts an existing snapshot again over the same layers; its merged path. Nothing when mounted.</summary>
+    public static string Remount(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst)
+    {
+        string dir = SnapshotDir(s, id);
+        string merged = Path.Combine(dir, "merged");
+        if (!Directory.Exists(Path.Combine(dir, "upper")))
+        {
+            throw new ImagesException($"No such snapshot: {id}");
+        }
+
+        if (MountTable.CountAt(merged) > 0)
+        {
+            return merged;
+        }
+
+        var lowers = layerDiffDirsBottomFirst.Reverse().Select(Path.GetFullPath).ToList();
+        if (lowers.Count == 0)
+        {
+            lowers.Add(Path.Combine(dir, "empty"));
+        }
+
+        try
+        {
+            Mount(lowers, Path.Combine(dir, "upper"), Path.Combine(dir, "work"), merged, id);
+        }
+        catch (LinuxException e)
+        {
+            throw new ImagesException($"mounting snapshot {id}: {e.Message}", e);
+        }
+
+        return merged;
+    }
+
+    private static void UnmountDir(string dir, string id)
+    {
         string merged = Path.Combine(dir, "merged");
         for (int n = MountTable.CountAt(merged); n > 0; n--)
         {
@@ -78,8 +128,6 @@ public static class OverlaySnapshot
                 throw new ImagesException($"unmounting snapshot {id}: {Errno.Describe(-r)}");
             }
         }
-
-        TreeRemover.Remove(dir);
     }
 
     /// <summary>The mount options of the classic mount(2) way (lower dirs top first).</summary>

@@ -17,4 +17,11 @@ public sealed class CreateOptions
 
     /// <summary>For a terminal container without --console-socket: receive the pty master ourselves (foreground run).</summary>
     public bool AllocateConsole { get; init; }
+
+    /// <summary>Descriptors for the container process's stdin, stdout and stderr; -1 keeps the caller's.</summary>
+    public int Stdin { get; init; } = -1;
+
+    public int Stdout { get; init; } = -1;
+
+    public int Stderr { get; init; } = -1;
 }

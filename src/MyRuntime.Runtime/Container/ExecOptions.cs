@@ -16,4 +16,11 @@ public sealed class ExecOptions
     public bool Detach { get; init; }
 
     public int PreserveFds { get; init; }
+
+    /// <summary>Descriptors for the process's stdin, stdout and stderr; -1 keeps the caller's.</summary>
+    public int Stdin { get; init; } = -1;
+
+    public int Stdout { get; init; } = -1;
+
+    public int Stderr { get; init; } = -1;
 }

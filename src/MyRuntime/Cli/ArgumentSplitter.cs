@@ -7,7 +7,12 @@ namespace MyRuntime.Cli;
 /// commands that take a trailing command line.</summary>
 public static class ArgumentSplitter
 {
-    public static string[] Split(RootCommand root, string[] args)
+    public static string[] Split(RootCommand root, string[] args) => Split(root, args, new HashSet<string> { "exec", "ps" });
+
+    /// <param name="root">The root command.</param>
+    /// <param name="args">The command line.</param>
+    /// <param name="trailing">The commands whose arguments after the first positional one are a command line.</param>
+    public static string[] Split(RootCommand root, string[] args, IReadOnlySet<string> trailing)
     {
         int i = 0;
         Command current = root;
@@ -33,7 +38,7 @@ public static class ArgumentSplitter
                 continue;
             }
 
-            if (current.Name is "exec" or "ps")
+            if (trailing.Contains(current.Name))
             {
                 bool separated = i + 1 < args.Length && args[i + 1] == "--";
                 return separated ? args : [.. args[..(i + 1)], "--", .. args[(i + 1)..]];

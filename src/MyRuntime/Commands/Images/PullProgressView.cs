@@ -15,9 +15,14 @@ public sealed class PullProgressView : IPullProgress
     private readonly Stopwatch sinceRedraw = Stopwatch.StartNew();
     private int drawn;
 
-    public PullProgressView(bool terminal)
+    private readonly TextWriter output;
+
+    /// <param name="terminal">Redraw lines in place.</param>
+    /// <param name="output">Where to draw: stdout for pull, stderr for run and create (null: stdout).</param>
+    public PullProgressView(bool terminal, TextWriter? output = null)
     {
         this.terminal = terminal;
+        this.output = output ?? Console.Out;
     }
 
     public void Status(string line)
@@ -32,7 +37,7 @@ public sealed class PullProgressView : IPullProgress
                 drawn = 0;
             }
 
-            Console.Out.WriteLine(line);
+            output.WriteLine(line);
         }
     }
 
@@ -63,7 +68,7 @@ public sealed class PullProgressView : IPullProgress
                 };
                 if (changed && text is not null)
                 {
-                    Console.Out.WriteLine($"{id}: {text}");
+                    output.WriteLine($"{id}: {text}");
                 }
 
                 return;
@@ -94,8 +99,8 @@ public sealed class PullProgressView : IPullProgress
             sb.Append("\x1b[2K").Append(id).Append(": ").Append(layers[id].Describe()).Append('\n');
         }
 
-        Console.Out.Write(sb.ToString());
-        Console.Out.Flush();
+        output.Write(sb.ToString());
+        output.Flush();
         drawn = order.Count;
         sinceRedraw.Restart();
     }

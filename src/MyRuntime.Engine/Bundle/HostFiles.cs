@@ -1,0 +1,79 @@
+using System.Text;
+using MyRuntime.Oci.RuntimeSpec;
+
+namespace MyRuntime.Engine.Bundle;
+
+/// <summary>The container's /etc/hostname, /etc/hosts and /etc/resolv.conf: files in its directory, bind-mounted
+/// over the image's, as Docker does.</summary>
+public static class HostFiles
+{
+    public static readonly IReadOnlyList<string> Names = ["hostname", "hosts", "resolv.conf"];
+
+    /// <summary>Writes the three files into <paramref name="dir"/> and adds their bind mounts to the spec (a -v
+    /// the user gave for one of them wins).</summary>
+    public static void Apply(Spec spec, string dir, bool hostNetwork, string hostResolvConf = "/etc/resolv.conf", string hostHosts = "/etc/hosts")
+    {
+        string hostname = spec.Hostname ?? "localhost";
+        Write(Path.Combine(dir, "hostname"), hostname + "\n");
+        Write(Path.Combine(dir, "hosts"), hostNetwork && File.Exists(hostHosts) ? File.ReadAllText(hostHosts) : Hosts(hostname));
+        Write(Path.Combine(dir, "resolv.conf"), ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork));
+        spec.Mounts ??= [];
+        foreach (string name in Names)
+        {
+            string destination = "/etc/" + name;
+            if (spec.Mounts.Any(m => m.Destination == destination))
+            {
+                continue;
+            }
+
+            spec.Mounts.Add(new Mount
+            {
+                Destination = destination,
+                Type = "bind",
+                Source = Path.Combine(dir, name),
+                Options = ["rbind", "rprivate"],
+            });
+        }
+    }
+
+    /// <summary>The hosts file of a container with its own network: loopback names and its hostname.</summary>
+    public static string Hosts(string hostname) => new StringBuilder()
+        .Append("127.0.0.1\tlocalhost\n")
+        .Append("::1\tlocalhost ip6-localhost ip6-loopback\n")
+        .Append("fe00::0\tip6-localnet\n")
+        .Append("ff00::0\tip6-mcastprefix\n")
+        .Append("ff02::1\tip6-allnodes\n")
+        .Append("ff02::2\tip6-allrouters\n")
+        .Append("127.0.1.1\t").Append(hostname).Append('\n')
+        .ToString();
+
+    /// <summary>The host's resolv.conf for a container: loopback nameservers (a host-local resolver the container
+    /// cannot reach from its own network) are dropped, unless it shares the host's network.</summary>
+    public static string ResolvConf(string host, bool hostNetwork)
+    {
+        var lines = new List<string>();
+        foreach (string line in host.Split('\n'))
+        {
+            string[] words = line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
+            if (!hostNetwork && words.Length >= 2 && words[0] == "nameserver" && IsLoopback(words[1]))
+            {
+                continue;
+            }
+
+            lines.Add(line);
+        }
+
+        string text = string.Join('\n', lines).TrimEnd('\n');
+        return text.Length == 0 ? "" : text + "\n";
+    }
+
+    private static bool IsLoopback(string address) =>
+        address.StartsWith("127.", StringComparison.Ordinal) || address == "::1";
+
+    private static void Write(string path, string text)
+    {
+        string tmp = path + ".tmp";
+        File.WriteAllText(tmp, text);
+        File.Move(tmp, path, overwrite: true);
+    }
+}

@@ -1,0 +1,116 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using MyRuntime.Cli;
+using MyRuntime.Commands.Images;
+using MyRuntime.Engine;
+using MyRuntime.Engine.Containers;
+using MyRuntime.Engine.Lifecycle;
+using MyRuntime.Images.Pull;
+using MyRuntime.Linux;
+
+namespace MyRuntime.Commands.Engine;
+
+/// <summary>Docker's run and create: a container from an image (pulled when missing), then for run its start,
+/// attached in the foreground (signals forwarded, its exit status returned) or detached (-d prints its id).</summary>
+public static class ContainerRunCommand
+{
+    private static readonly int[] Forwarded =
+    [
+        Signals.SIGINT, Signals.SIGTERM, Signals.SIGHUP, Signals.SIGQUIT, Signals.SIGUSR1, Signals.SIGUSR2,
+    ];
+
+    public static Command BuildRun(GlobalOptions g)
+    {
+        var f = new RunFlags();
+        var detach = new Option<bool>("--detach", "-d") { Description = "run the container in the background and print its id" };
+        var cmd = new Command("run", "create and run a new container from an image");
+        f.AddTo(cmd);
+        cmd.Options.Add(detach);
+        cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
+        {
+            var request = f.Request(r);
+            var record = Create(ctx, request);
+            if (r.GetValue(detach))
+            {
+                using (ContainerStarter.Start(ctx, record, attach: false, interactive: false))
+                {
+                }
+
+                Console.Out.WriteLine(record.Id);
+                return 0;
+            }
+
+            return RunAttached(ctx, record, request.Settings.OpenStdin);
+        }, failureCode: 125));
+        return cmd;
+    }
+
+    public static Command BuildCreate(GlobalOptions g)
+    {
+        var f = new RunFlags();
+        var cmd = new Command("create", "create a new container from an image");
+        f.AddTo(cmd);
+        cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
+        {
+            var record = Create(ctx, f.Request(r));
+            Console.Out.WriteLine(record.Id);
+            return 0;
+        }, failureCode: 125));
+        return cmd;
+    }
+
+    private static ContainerRecord Create(EngineContext ctx, CreateRequest request)
+    {
+        // A pull's progress is shown on a terminal; in scripts stderr carries only errors.
+        IPullProgress progress = Console.IsErrorRedirected ? new SilentProgress() : new PullProgressView(terminal: true, Console.Error);
+        Action<string>? onPull = Console.IsErrorRedirected ? null : line => Console.Error.WriteLine(line);
+        return ContainerFactory.Create(ctx, request, progress, onPull);
+    }
+
+    /// <summary>Starts attached and waits: the terminal goes raw for -it, signals are forwarded to the container,
+    /// SIGWINCH resizes its pty; the container's exit status is returned.</summary>
+    public static int RunAttached(EngineContext ctx, ContainerRecord record, bool interactive)
+    {
+        bool rawTerminal = record.Settings.Tty && interactive && Terminals.IsTerminal(0);
+        byte[]? saved = rawTerminal ? Terminals.MakeRaw(0) : null;
+        var registrations = new List<PosixSignalRegistration>();
+        try
+        {
+            using var session = ContainerStarter.Start(ctx, record, attach: true, interactive);
+            if (session is null)
+            {
+                throw new EngineException($"container {record.Name} is running already");
+            }
+
+            foreach (int sig in Forwarded)
+            {
+                registrations.Add(PosixSignalRegistration.Create((PosixSignal)sig, c =>
+                {
+                    c.Cancel = true;
+                    Processes.Kill(session.ContainerPid, sig);
+                }));
+            }
+
+            if (record.Settings.Tty)
+            {
+                registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => session.Resized()));
+            }
+
+            var (code, oom) = session.WaitExit();
+            if (oom)
+            {
+                Console.Error.WriteLine($"myruntime: container {record.Name} was killed by the OOM killer (memory limit reached)");
+            }
+
+            return code;
+        }
+        finally
+        {
+            registrations.ForEach(x => x.Dispose());
+            if (saved is not null)
+            {
+                Terminals.Restore(0, saved);
+            }
+        }
+    }
+}
