@@ -11,6 +11,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "__init")
+        {
+            return MyRuntime.Engine.Init.MiniInit.Run(args[1..]);
+        }
+
         MyRuntime.Runtime.Timing.Mark("main");
         var g = new GlobalOptions();
         var root = new RootCommand("myruntime: a Linux container runtime (OCI runtime CLI, runc-compatible)");
