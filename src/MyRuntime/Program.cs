@@ -14,9 +14,15 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // The two internal faces: a container's monitor, and --init's PID 1 inside a container.
         if (args.Length > 0 && args[0] == ContainerMonitor.Verb)
         {
             return ContainerMonitor.Run(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == MyRuntime.Engine.Init.InitMount.DispatchWord)
+        {
+            return MyRuntime.Engine.Init.MiniInit.Run(args[1..]);
         }
 
         MyRuntime.Runtime.Timing.Mark("main");

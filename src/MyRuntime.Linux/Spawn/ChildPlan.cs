@@ -41,6 +41,8 @@ internal unsafe struct ChildPlan
     public int StateCapacity;
     public int StateLength;
     public int SlaveFd;
+    public int NewProcessGroup;
+    public int ForegroundTerminal;
 }
 
 /// <summary>The final process settings the child applies itself before execve (used where no init stage can run,

@@ -28,6 +28,7 @@ internal static unsafe partial class RawChild
     public const int StepSetup = 17;
     public const int StepHookStatus = 18;
     public const int StepSignals = 19;
+    public const int StepProcessGroup = 20;
 
     public const byte FrameGo = SyncFrames.Go;
     public const byte FrameMap = SyncFrames.Map;
@@ -80,6 +81,8 @@ internal static unsafe partial class RawChild
     private const long SYS_setdomainname = 171;
     private const long SYS_newfstatat = 262;
     private const long SYS_pidfd_open = 434;
+    private const long SYS_setpgid = 109;
+    private const long SYS_getpid = 39;
     private const long EEXIST = 17;
     private const long ENOENT = 2;
     private const long EPERM = 1;
@@ -198,6 +201,11 @@ internal static unsafe partial class RawChild
             Fail(p, StepStdio);
         }
 
+        if (p->NewProcessGroup != 0 && !ProcessGroup(p->ForegroundTerminal))
+        {
+            Fail(p, StepProcessGroup);
+        }
+
         for (int i = 0; i < p->InheritCount; i++)
         {
             if (Raw(SYS_fcntl, p->InheritFds[i], 2 /* F_SETFD */, 0, 0, 0, 0) < 0)
@@ -244,6 +252,33 @@ internal static unsafe partial class RawChild
         }
 
         return Raw(SYS_dup3, source, target, 0, 0, 0, 0) >= 0;
+    }
+
+    /// <summary>setpgid(0, 0) and, when terminal is a terminal, tcsetpgrp on it with SIGTTOU blocked (a background
+    /// group may then take the foreground); ENOTTY and ENXIO (no terminal there) are no error.</summary>
+    private static bool ProcessGroup(int terminal)
+    {
+        if (Raw(SYS_setpgid, 0, 0, 0, 0, 0, 0) < 0)
+        {
+            return false;
+        }
+
+        if (terminal < 0)
+        {
+            return true;
+        }
+
+        long* mask = stackalloc long[2];
+        mask[0] = 1L << (22 - 1); // SIGTTOU
+        mask[1] = 0;
+        Raw(SYS_rt_sigprocmask, 0 /* SIG_BLOCK */, (long)mask, (long)(mask + 1), 8, 0, 0);
+        int* group = stackalloc int[1];
+        group[0] = (int)Raw(SYS_getpid, 0, 0, 0, 0, 0, 0);
+        long r = Raw(SYS_ioctl, terminal, 0x5410 /* TIOCSPGRP */, (long)group, 0, 0, 0);
+        int errno = *ErrnoLocation();
+        Raw(SYS_rt_sigprocmask, 2 /* SIG_SETMASK */, (long)(mask + 1), 0, 8, 0, 0);
+        *ErrnoLocation() = errno;
+        return r >= 0 || errno is 25 /* ENOTTY */ or 6 /* ENXIO */;
     }
 
     /// <summary>Reads the go frame; its payload (the container state for hooks) goes to the state buffer.</summary>

@@ -45,6 +45,14 @@ public sealed class SpawnOptions
     /// <summary>Settings the child applies to itself before execve (no init stage then).</summary>
     public ProcessSettings? Process { get; init; }
 
+    /// <summary>The child makes its own process group (setpgid(0, 0)) before execve, as an init's child does.</summary>
+    public bool NewProcessGroup { get; init; }
+
+    /// <summary>With <see cref="NewProcessGroup"/>: a terminal descriptor (in the child, after the stdio
+    /// redirections) whose foreground process group the child's group becomes; -1 for none. A descriptor that is
+    /// not a terminal is not an error.</summary>
+    public int ForegroundTerminal { get; init; } = -1;
+
     /// <summary>Called with the child's pid before it is let go: uid/gid maps, its cgroup.</summary>
     public Action<int>? BeforeGo { get; init; }
 }

@@ -97,6 +97,8 @@ public static unsafe class Spawner
                 StepTexts = stepTexts.Table,
                 CurrentOp = -1,
                 CloseRangeCount = closeRanges.Length / 2,
+                NewProcessGroup = o.NewProcessGroup ? 1 : 0,
+                ForegroundTerminal = o.NewProcessGroup ? o.ForegroundTerminal : -1,
             };
 
             int cgroupNs = o.NewNamespaces & Namespaces.CLONE_NEWCGROUP;
@@ -222,7 +224,7 @@ public static unsafe class Spawner
     {
         var keep = new SortedSet<int> { 0, 1, 2 };
         foreach (int fd in o.Inherit.Concat(o.KeepOpen).Concat(o.Joins.Select(j => j.Fd))
-            .Append(o.SyncFd).Append(o.Stdin).Append(o.Stdout).Append(o.Stderr))
+            .Append(o.SyncFd).Append(o.ForegroundTerminal).Append(o.Stdin).Append(o.Stdout).Append(o.Stderr))
         {
             if (fd >= 0)
             {
@@ -265,6 +267,7 @@ public static unsafe class Spawner
         RawChild.StepCwd => "change to the working directory",
         RawChild.StepNoNewPrivileges => "set no_new_privs",
         RawChild.StepSignals => "reset signal handling",
+        RawChild.StepProcessGroup => "make a process group",
         RawChild.StepSetup => "set up the container",
         RawChild.StepHookStatus => "run a hook",
         _ => "start the process",
