@@ -115,6 +115,8 @@ public static class Program
         root.Subcommands.Add(ContainerRenameCommand.Build(g));
         root.Subcommands.Add(ContainerInspectCommand.Build(g));
         root.Subcommands.Add(ContainerLogsCommand.Build(g));
+        root.Subcommands.Add(ContainerStatsCommand.Build(g));
+        root.Subcommands.Add(ContainerTopCommand.Build(g));
         root.Subcommands.Add(ContainerCommand.Build(g));
         root.Subcommands.Add(PullCommand.Build(g));
         root.Subcommands.Add(ImagesCommand.Build(g, "images"));

@@ -33,6 +33,9 @@ public sealed class StatsSampler
         return new StatsSampler(() => operations.Stats(runtimeId), initPid);
     }
 
+    /// <summary>The container's init process this sampler reads the network counters of.</summary>
+    public int InitPid => initPid;
+
     /// <summary>The last sample read, if any.</summary>
     public StatsSample? Last => previous;
 

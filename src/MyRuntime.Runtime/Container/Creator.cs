@@ -41,7 +41,7 @@ public static class Creator
             ctx.Log.Warn($"linux.resources.{section} is not applied yet (memory, cpu, pids and unified are)");
         }
 
-        string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process);
+        string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process, spec.Mounts?.Select(m => m.Destination) ?? []);
         ProcessSettingsBuilder.AddHome(rootfs, process);
         Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);

@@ -72,12 +72,21 @@ public static class ProcessSettingsBuilder
 
     /// <summary>The program's path as the container sees it, searched like execvp in the container's root
     /// (ROOT is a host path to it, such as /proc/PID/root).</summary>
-    public static string ResolveIn(string root, Process p)
+    public static string ResolveIn(string root, Process p) => ResolveIn(root, p, []);
+
+    /// <summary>As <see cref="ResolveIn(string, Process)"/>; a path at or under one of <paramref name="mountDestinations"/>
+    /// is taken as given (the mount brings it, after this check runs; execve reports it if it is missing).</summary>
+    public static string ResolveIn(string root, Process p, IEnumerable<string> mountDestinations)
     {
         string name = p.Args![0];
         if (name.Contains('/'))
         {
             string inContainer = name.StartsWith('/') ? name : Path.GetFullPath(name, p.Cwd);
+            if (mountDestinations.Any(d => inContainer == d || inContainer.StartsWith(d.TrimEnd('/') + "/", StringComparison.Ordinal)))
+            {
+                return inContainer;
+            }
+
             return File.Exists(SecureJoin.Join(root, inContainer))
                 ? inContainer
                 : throw new RuntimeException($"exec: \"{name}\": no such file or directory");

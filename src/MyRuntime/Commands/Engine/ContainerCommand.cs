@@ -23,6 +23,8 @@ public static class ContainerCommand
         cmd.Subcommands.Add(ContainerPauseCommand.Build(g, pause: false));
         cmd.Subcommands.Add(ContainerRenameCommand.Build(g));
         cmd.Subcommands.Add(ContainerLogsCommand.Build(g));
+        cmd.Subcommands.Add(ContainerStatsCommand.Build(g));
+        cmd.Subcommands.Add(ContainerTopCommand.Build(g));
         return cmd;
     }
 }
