@@ -61,4 +61,24 @@ public sealed class EngineToolsTests(EngineRegistry registry) : IClassFixture<En
         Assert.Contains("while true", top.Stdout, StringComparison.Ordinal);
         host.Ok("rm", "-f", "busy");
     }
+
+    [RegistryFact]
+    public void OomKillIsReported()
+    {
+        var r = host.Run("run", "--name", "hog", "--memory", "16m", "--memory-swap", "16m", registry.Busybox, "sh", "-c", "x=a; while true; do x=$x$x; done");
+        Assert.True(r.ExitCode == 137, r.ToString());
+        Assert.Contains("OOM", r.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\"OOMKilled\": true", host.Ok("inspect", "hog").Stdout, StringComparison.Ordinal);
+    }
+
+    [RegistryFact]
+    public void ImageOfAContainerIsNotRemoved()
+    {
+        host.Ok("create", "--name", "keeper", registry.Busybox, "true");
+        var rmi = host.Run("rmi", registry.Busybox);
+        Assert.True(rmi.ExitCode != 0, rmi.ToString());
+        host.Ok("rm", "keeper");
+        host.Ok("rmi", registry.Busybox);
+        Assert.Empty(host.Ok("images", "-q").StdoutLines);
+    }
 }
