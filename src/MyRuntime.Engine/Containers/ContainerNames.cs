@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace MyRuntime.Engine.Containers;
@@ -39,9 +38,9 @@ public static partial class ContainerNames
     /// random digit is appended, as Docker does, so that a crowded store still finds a free name.</summary>
     public static string Generate(int retry = 0)
     {
-        string name = Adjectives[RandomNumberGenerator.GetInt32(Adjectives.Length)] + "_"
-            + Surnames[RandomNumberGenerator.GetInt32(Surnames.Length)];
-        return retry > 3 ? name + RandomNumberGenerator.GetInt32(10) : name;
+        string name = Adjectives[RandomBytes.Below(Adjectives.Length)] + "_"
+            + Surnames[RandomBytes.Below(Surnames.Length)];
+        return retry > 3 ? name + RandomBytes.Below(10) : name;
     }
 
     [GeneratedRegex(@"^[a-zA-Z0-9][a-zA-Z0-9_.-]+\z")]

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 
 namespace MyRuntime.Engine.Containers;
@@ -108,7 +107,7 @@ public sealed class ContainerRecord
     public MyRuntime.Engine.Bundle.RunOptions Options { get; set; } = new();
 
     /// <summary>A new container id: 32 random bytes as 64 lowercase hex digits.</summary>
-    public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+    public static string NewId() => Convert.ToHexStringLower(RandomBytes.Get(32));
 
     /// <summary>True for 64 lowercase hex digits.</summary>
     public static bool IsValidId(string id) =>

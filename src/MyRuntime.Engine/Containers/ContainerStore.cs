@@ -11,6 +11,8 @@ public sealed class ContainerStore
 {
     private const int MaxNameRetries = 100;
 
+    private static int tempCounter;
+
     public ContainerStore(string root)
     {
         Root = root;
@@ -257,7 +259,7 @@ public sealed class ContainerStore
     {
         string directory = Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(directory);
-        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{ContainerRecord.NewId()[..12]}.tmp");
+        string temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Interlocked.Increment(ref tempCounter)}.tmp");
         try
         {
             using (var fs = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))

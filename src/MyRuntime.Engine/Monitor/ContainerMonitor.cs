@@ -32,6 +32,7 @@ public static class ContainerMonitor
             return 2;
         }
 
+        Timing.Mark("monitor: main");
         Directory.SetCurrentDirectory("/");
         var ctx = new EngineContext(args[0], args[1], NullLog.Instance);
         string id = args[2];
@@ -131,6 +132,7 @@ public static class ContainerMonitor
                 }
 
                 pumps.ForEach(p => p.Start());
+                Timing.Mark("monitor: pumps started");
                 ops.Start(state);
                 Timing.Mark("monitor: started");
                 ctx.Containers.Update(id, r =>
