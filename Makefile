@@ -50,8 +50,8 @@ bench:
 bench-pull:
 	bench/pull.sh
 
-# The engine: `run --rm` vs podman, and ps with 100 containers (bench/run.sh). Needs `make build`.
-bench-run: images
+# The engine: `run --rm` vs podman, and ps with 100 containers (bench/run.sh; needs `make build`).
+bench-run:
 	bench/run.sh
 
 clean:
