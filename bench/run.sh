@@ -275,7 +275,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 podman_version="$( ((podman_ok)) && podman --version | awk '{print $3}' || echo -)"
 echo
 echo "engine 'run --rm --network none IMG true', busybox image, N=$N per engine after $WARMUP warm-ups"
-echo "(--network none for both: myruntime has no networking yet; podman: runc, cgroupfs, ${podman_driver:-no} storage)"
+if ((podman_ok)); then
+    echo "(--network none for both: myruntime has no networking yet; podman: runc, cgroupfs, $podman_driver storage)"
+else
+    echo "(--network none: myruntime has no networking yet)"
+fi
 printf '%-16s %6s %11s %9s %9s\n' engine runs median_ms p90_ms min_ms
 declare -A med p90
 for engine in "${engines[@]}"; do
