@@ -8,7 +8,7 @@ BIN           := bin/myruntime
 IMAGE_DIR     := test-images/busybox
 RESULTS_DIR   := .test-results
 
-.PHONY: all build images test test-cgroup-v2 format bench bench-pull clean
+.PHONY: all build images test test-cgroup-v2 format bench bench-pull bench-run clean
 
 all: build
 
@@ -49,6 +49,10 @@ bench:
 
 bench-pull:
 	bench/pull.sh
+
+# The engine: `run --rm` vs podman, and ps with 100 containers (bench/run.sh; needs `make build`).
+bench-run:
+	bench/run.sh
 
 clean:
 	rm -rf out bin $(RESULTS_DIR) test-images
