@@ -66,7 +66,7 @@ public static class ContainerFactory
                 options = options with { Hostname = System.Net.Dns.GetHostName() };
             }
 
-            var (_, merged) = ctx.Snapshots.Mount(image.Id, id);
+            var (_, merged) = ctx.Snapshots.Mount(image.Id, id, volatileUpper: settings.AutoRemove);
             snapshotMade = true;
             Runtime.Timing.Mark("engine: snapshot mounted");
             var spec = SpecBuilder.Build(config.Config, options, merged);

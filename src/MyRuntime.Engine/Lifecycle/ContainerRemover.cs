@@ -40,10 +40,13 @@ public static class ContainerRemover
     public static void RemoveStopped(EngineContext ctx, string id, string snapshotId)
     {
         Reconciler.Release(ctx, id, snapshotId);
+        Runtime.Timing.Mark("remove: released");
         if (snapshotId.Length > 0)
         {
             ctx.Snapshots.Remove(snapshotId);
         }
+
+        Runtime.Timing.Mark("remove: snapshot removed");
 
         try
         {

@@ -80,7 +80,7 @@ public static class ContainerMonitor
             var pumps = new List<OutputPump>();
             try
             {
-                ctx.Snapshots.EnsureMounted(record.SnapshotId);
+                ctx.Snapshots.EnsureMounted(record.SnapshotId, volatileUpper: record.Settings.AutoRemove);
                 Timing.Mark("monitor: snapshot mounted");
                 if (ops.Store.TryLoad(id, out _))
                 {
@@ -170,6 +170,7 @@ public static class ContainerMonitor
                 pump.Join(TimeSpan.FromSeconds(2));
             }
 
+            Timing.Mark("monitor: output drained");
             log.Dispose();
             CloseAll();
             Reconciler.Release(ctx, id, record.SnapshotId);

@@ -25,7 +25,7 @@ public sealed class ImageSnapshots
 
     /// <summary>Mounts a new snapshot of <paramref name="image"/> (a name or id); returns the record and the merged path.
     /// A layer missing from the layer store (an image stored before it was unpacked) is unpacked from its blob.</summary>
-    public (ImageRecord Record, string Merged) Mount(string image, string? id)
+    public (ImageRecord Record, string Merged) Mount(string image, string? id, bool volatileUpper = false)
     {
         using var storeLock = StoreLock.Shared(Layout, StoreLock.Store);
         var record = store.Resolve(image, out _) ?? throw new ImagesException($"No such image: {image}");
@@ -39,7 +39,7 @@ public sealed class ImageSnapshots
             dirs.Add(layers.Ensure(diffId, () => File.OpenRead(store.Blobs.PathOf(blob)), UnpackOptions.ForCurrentUser()));
         }
 
-        string merged = OverlaySnapshot.Create(Layout, snapshot, dirs);
+        string merged = OverlaySnapshot.Create(Layout, snapshot, dirs, volatileUpper);
         try
         {
             var use = new SnapshotUse { Id = snapshot, ImageId = record.Id, DiffIds = [.. record.DiffIds] };
@@ -66,7 +66,7 @@ public sealed class ImageSnapshots
     }
 
     /// <summary>Mounts an existing snapshot again (after it was released, or after a host restart); its merged path.</summary>
-    public string EnsureMounted(string id)
+    public string EnsureMounted(string id, bool volatileUpper = false)
     {
         using var storeLock = StoreLock.Shared(Layout, StoreLock.Store);
         string file = Path.Combine(Layout.Snapshot(id), UseFile);
@@ -79,7 +79,7 @@ public sealed class ImageSnapshots
             throw new ImagesException($"snapshot {id}: layer {dir} is missing from the store");
         }
 
-        return OverlaySnapshot.Remount(Layout, id, dirs);
+        return OverlaySnapshot.Remount(Layout, id, dirs, volatileUpper);
     }
 
     /// <summary>Unmounts a snapshot and keeps its writes; nothing when it is not mounted or does not exist.</summary>

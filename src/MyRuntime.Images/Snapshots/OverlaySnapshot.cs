@@ -15,7 +15,12 @@ public static class OverlaySnapshot
 {
     /// <summary>Makes snapshot <paramref name="id"/> over the layers (bottom first; none gives an empty lower
     /// dir) and mounts it; returns the merged path. A snapshot of that id must not exist.</summary>
-    public static string Create(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst)
+    /// <param name="s">The store.</param>
+    /// <param name="id">The snapshot's id.</param>
+    /// <param name="layerDiffDirsBottomFirst">The layers' diff directories.</param>
+    /// <param name="volatileUpper">Mount with overlayfs's <c>volatile</c>: no sync of the upper dir, so unmounting
+    /// takes no sync of the host's filesystem (tens of ms); for snapshots whose writes are thrown away (--rm).</param>
+    public static string Create(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst, bool volatileUpper = false)
     {
         string dir = SnapshotDir(s, id);
         Directory.CreateDirectory(s.Snapshots);
@@ -44,7 +49,7 @@ public static class OverlaySnapshot
                 lowers.Add(empty);
             }
 
-            Mount(lowers, upper, work, merged, id);
+            Mount(lowers, upper, work, merged, id, volatileUpper: volatileUpper);
             return merged;
         }
         catch (Exception e) when (e is LinuxException or ImagesException or IOException)
@@ -80,7 +85,7 @@ public static class OverlaySnapshot
     }
 
     /// <summary>Mounts an existing snapshot again over the same layers; its merged path. Nothing when mounted.</summary>
-    public static string Remount(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst)
+    public static string Remount(StoreLayout s, string id, IReadOnlyList<string> layerDiffDirsBottomFirst, bool volatileUpper = false)
     {
         string dir = SnapshotDir(s, id);
         string merged = Path.Combine(dir, "merged");
@@ -100,9 +105,17 @@ public static class OverlaySnapshot
             lowers.Add(Path.Combine(dir, "empty"));
         }
 
+        // A volatile mount leaves work/work/incompat/volatile, and overlayfs refuses to mount over it again: its upper
+        // may have lost writes in a crash. Only a snapshot whose writes are disposable is mounted volatile.
+        string incompat = Path.Combine(dir, "work", "work", "incompat", "volatile");
+        if (volatileUpper && Directory.Exists(incompat))
+        {
+            TreeRemover.Remove(incompat);
+        }
+
         try
         {
-            Mount(lowers, Path.Combine(dir, "upper"), Path.Combine(dir, "work"), merged, id);
+            Mount(lowers, Path.Combine(dir, "upper"), Path.Combine(dir, "work"), merged, id, volatileUpper: volatileUpper);
         }
         catch (LinuxException e)
         {
@@ -131,10 +144,10 @@ public static class OverlaySnapshot
     }
 
     /// <summary>The mount options of the classic mount(2) way (lower dirs top first).</summary>
-    internal static string Options(IEnumerable<string> lowersTopFirst, string upper, string work) =>
-        $"lowerdir={string.Join(':', lowersTopFirst)},upperdir={upper},workdir={work}";
+    internal static string Options(IEnumerable<string> lowersTopFirst, string upper, string work, bool volatileUpper = false) =>
+        $"lowerdir={string.Join(':', lowersTopFirst)},upperdir={upper},workdir={work}" + (volatileUpper ? ",volatile" : "");
 
-    internal static void Mount(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool allowNewApi = true)
+    internal static void Mount(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool allowNewApi = true, bool volatileUpper = false)
     {
         foreach (string p in lowersTopFirst.Append(upper).Append(work))
         {
@@ -144,23 +157,23 @@ public static class OverlaySnapshot
             }
         }
 
-        string options = Options(lowersTopFirst, upper, work);
+        string options = Options(lowersTopFirst, upper, work, volatileUpper);
         if (options.Length <= Mounts.MaxDataLength)
         {
             Mounts.Mount("overlay", merged, "overlay", 0, options);
             return;
         }
 
-        if (allowNewApi && TryMountWithLowerdirPlus(lowersTopFirst, upper, work, merged, id))
+        if (allowNewApi && TryMountWithLowerdirPlus(lowersTopFirst, upper, work, merged, id, volatileUpper))
         {
             return;
         }
 
-        MountWithFdPaths(lowersTopFirst, upper, work, merged, id);
+        MountWithFdPaths(lowersTopFirst, upper, work, merged, id, volatileUpper);
     }
 
     /// <summary>fsopen/fsconfig with one <c>lowerdir+</c> per layer; false when the kernel does not know the key.</summary>
-    private static bool TryMountWithLowerdirPlus(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id)
+    private static bool TryMountWithLowerdirPlus(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool volatileUpper)
     {
         int fs = FsMount.Open("overlay");
         try
@@ -181,6 +194,11 @@ public static class OverlaySnapshot
 
             Set(fs, "upperdir", upper);
             Set(fs, "workdir", work);
+            if (volatileUpper && FsMount.TrySetFlag(fs, "volatile") is int r2 and < 0)
+            {
+                throw new LinuxException("overlay volatile", -r2);
+            }
+
             FsMount.CreateAndMount(fs, merged, $"overlay of snapshot {id}");
             return true;
         }
@@ -200,7 +218,7 @@ public static class OverlaySnapshot
     }
 
     /// <summary>Older kernels: each lower opened by fd and named /proc/self/fd/N, held open until the mount is made.</summary>
-    private static void MountWithFdPaths(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id)
+    private static void MountWithFdPaths(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool volatileUpper)
     {
         var fds = new List<int>();
         try
@@ -210,7 +228,7 @@ public static class OverlaySnapshot
                 fds.Add(Files.Open(lower, Files.O_PATH | Files.O_DIRECTORY));
             }
 
-            string options = Options(fds.Select(fd => $"/proc/self/fd/{fd}"), upper, work);
+            string options = Options(fds.Select(fd => $"/proc/self/fd/{fd}"), upper, work, volatileUpper);
             if (options.Length > Mounts.MaxDataLength)
             {
                 throw new ImagesException($"snapshot {id}: {lowersTopFirst.Count} layers are more than one overlay mount can take on this kernel (Linux 6.8 or later takes up to 500)");

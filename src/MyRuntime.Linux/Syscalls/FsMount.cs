@@ -39,6 +39,16 @@ public static unsafe class FsMount
         }
     }
 
+    /// <summary>fsconfig(FSCONFIG_SET_FLAG); returns 0 or -errno.</summary>
+    public static int TrySetFlag(int fsFd, string key)
+    {
+        byte[] k = PathBytes.Of(key);
+        fixed (byte* pk = k)
+        {
+            return Syscall.Call(SYS_fsconfig, fsFd, 0 /* FSCONFIG_SET_FLAG */, (long)pk, 0, 0) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+        }
+    }
+
     /// <summary>Creates the superblock, makes a detached mount of it and moves that onto <paramref name="target"/>.</summary>
     public static void CreateAndMount(int fsFd, string target, string what)
     {

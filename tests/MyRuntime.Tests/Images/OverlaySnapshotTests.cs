@@ -57,6 +57,33 @@ public sealed class OverlaySnapshotTests
     }
 
     [RootFact]
+    public void VolatileSnapshot_MountsVolatile_AndMountsAgainAfterUnmount()
+    {
+        using var tmp = new TempDir();
+        var layout = new StoreLayout(tmp.Path);
+        var store = new LayerStore(layout);
+        string lower = Layer(store, Build(File("etc/keep", "k")));
+        try
+        {
+            string merged = OverlaySnapshot.Create(layout, "v1", [lower], volatileUpper: true);
+            string options = System.IO.File.ReadAllLines("/proc/self/mountinfo").Single(l => l.Split(' ')[4] == merged);
+            Assert.Contains("volatile", options, StringComparison.Ordinal);
+            System.IO.File.WriteAllText(Path.Combine(merged, "w"), "w");
+            OverlaySnapshot.Unmount(layout, "v1");
+            Assert.Equal(0, MountTable.CountAt(merged));
+            Assert.Equal(merged, OverlaySnapshot.Remount(layout, "v1", [lower], volatileUpper: true));
+            Assert.Equal("w", System.IO.File.ReadAllText(Path.Combine(merged, "w")));
+            Assert.Equal("k", System.IO.File.ReadAllText(Path.Combine(merged, "etc/keep")));
+        }
+        finally
+        {
+            OverlaySnapshot.Remove(layout, "v1");
+        }
+
+        Assert.False(Directory.Exists(layout.Snapshot("v1")));
+    }
+
+    [RootFact]
     public void TwoHundredLayers_MountBeyondOnePageOfOptions()
     {
         using var tmp = new TempDir();
