@@ -47,7 +47,7 @@ public static class ContainerMonitor
             // already a session leader
         }
 
-        Sessions.BecomeSubreaper();
+        Processes.SetChildSubreaper();
         Sessions.IgnoreSigpipe();
         return new MonitorRun(ctx, id, channel, attach, interactive).Execute();
     }
@@ -227,11 +227,11 @@ public static class ContainerMonitor
         /// <summary>Reaps children (orphans reparented to this subreaper too) until the container's init is among them.</summary>
         private static int WaitFor(int pid)
         {
-            while (Sessions.WaitAny() is { } w)
+            while (Processes.WaitAny(noHang: false) is { } w)
             {
                 if (w.Pid == pid)
                 {
-                    return w.Status;
+                    return Processes.DecodeStatus(w.Status);
                 }
             }
 

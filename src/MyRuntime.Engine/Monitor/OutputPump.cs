@@ -65,29 +65,6 @@ public sealed class OutputPump
     }
 
     /// <summary>Copies the attached command's input into the pty until it ends.</summary>
-    public static void StartInputCopy(int from, int to)
-    {
-        new Thread(() =>
-        {
-            byte[] buffer = new byte[4096];
-            try
-            {
-                while (true)
-                {
-                    int n = Files.Read(from, buffer);
-                    if (n <= 0)
-                    {
-                        return;
-                    }
-
-                    Files.WriteAll(to, buffer.AsSpan(0, n));
-                }
-            }
-            catch (LinuxException)
-            {
-                // the pty or the input is gone
-            }
-        })
-        { IsBackground = true, Name = "stdin to pty" }.Start();
-    }
+    public static void StartInputCopy(int from, int to) =>
+        new Thread(() => Files.CopyUntilEnd(from, to)) { IsBackground = true, Name = "stdin to pty" }.Start();
 }

@@ -191,6 +191,30 @@ public static partial class Files
         }
     }
 
+    /// <summary>Copies everything <paramref name="from"/> delivers to <paramref name="to"/> until its end of file, or
+    /// until either side fails (EIO from a pty whose last slave closed, EPIPE from a reader that left).</summary>
+    public static void CopyUntilEnd(int from, int to)
+    {
+        byte[] buffer = new byte[16384];
+        try
+        {
+            while (true)
+            {
+                int n = Read(from, buffer);
+                if (n <= 0)
+                {
+                    return;
+                }
+
+                WriteAll(to, buffer.AsSpan(0, n));
+            }
+        }
+        catch (LinuxException)
+        {
+            // one side is gone: the copy is over
+        }
+    }
+
     /// <summary>flock with LOCK_NB: false when another holder has it.</summary>
     public static bool TryFlock(int fd, int operation)
     {

@@ -23,8 +23,8 @@ public sealed class TerminalProxy : IDisposable
             winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, _ => Terminals.CopySize(0, master));
         }
 
-        new Thread(() => Copy(0, master)) { IsBackground = true, Name = "stdin to pty" }.Start();
-        output = new Thread(() => Copy(master, 1)) { IsBackground = true, Name = "pty to stdout" };
+        new Thread(() => Files.CopyUntilEnd(0, master)) { IsBackground = true, Name = "stdin to pty" }.Start();
+        output = new Thread(() => Files.CopyUntilEnd(master, 1)) { IsBackground = true, Name = "pty to stdout" };
         output.Start();
     }
 
@@ -32,28 +32,6 @@ public sealed class TerminalProxy : IDisposable
 
     /// <summary>Waits briefly for the last output of the pty after the process exited.</summary>
     public void Drain() => output.Join(TimeSpan.FromSeconds(2));
-
-    private static void Copy(int from, int to)
-    {
-        byte[] buffer = new byte[16384];
-        try
-        {
-            while (true)
-            {
-                int n = Files.Read(from, buffer);
-                if (n <= 0)
-                {
-                    return;
-                }
-
-                Files.WriteAll(to, buffer.AsSpan(0, n));
-            }
-        }
-        catch (LinuxException)
-        {
-            // EIO once the pty's last slave closed: the container's terminal is gone.
-        }
-    }
 
     public void Dispose()
     {

@@ -35,7 +35,7 @@ public sealed class EngineToolsTests(EngineRegistry registry) : IClassFixture<En
     [RegistryFact]
     public void LogsTailTimestampsAndFollow()
     {
-        host.Ok("run", "-d", "--name", "talker", registry.Busybox, "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo oops >&2; sleep 1; echo last");
+        host.Ok("run", "-d", "--name", "talker", registry.Busybox, "sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; sleep 0.5; echo oops >&2; sleep 1; echo last");
         var follow = host.Ok("logs", "-f", "talker");
         Assert.Equal("line1\nline2\nline3\nline4\nline5\nlast\n", follow.Stdout);
         Assert.Equal("oops\n", follow.Stderr);
