@@ -23,6 +23,73 @@ public static class ContainerStarter
     /// /dev/null. Null when the container was running already.</summary>
     public static MonitorSession? Start(EngineContext ctx, ContainerRecord record, bool attach, bool interactive)
     {
+        using var launch = Launch(ctx, attach, interactive);
+        return launch.Start(record);
+    }
+
+    /// <summary>Spawns a monitor that waits for the container to start: run spawns it before it makes the
+    /// container, so that the monitor's process start overlaps that work.</summary>
+    public static MonitorLaunch Launch(EngineContext ctx, bool attach, bool interactive)
+    {
+        var (ours, theirs) = Sockets.Pair();
+        int devNull = -1;
+        try
+        {
+            if (!attach)
+            {
+                devNull = Files.Open("/dev/null", Files.O_RDWR);
+            }
+
+            string self = EngineContext.SelfPath;
+            int pid = Spawner.Start(new SpawnOptions
+            {
+                Path = self,
+                Args = [self, .. ContainerMonitor.Arguments(ctx, theirs, attach, interactive)],
+                Env = Environment(),
+                Stdin = devNull,
+                Stdout = devNull,
+                Stderr = devNull,
+                Inherit = [theirs],
+            });
+            Runtime.Timing.Mark("engine: monitor spawned");
+            return new MonitorLaunch(ctx, new MonitorChannel(ours), pid, attach, interactive);
+        }
+        catch
+        {
+            Files.Close(ours);
+            throw;
+        }
+        finally
+        {
+            Files.Close(theirs);
+            Files.Close(devNull);
+        }
+    }
+
+    private static List<string> Environment()
+    {
+        var list = new List<string>();
+        foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+        {
+            list.Add($"{e.Key}={e.Value}");
+        }
+
+        return list;
+    }
+}
+
+/// <summary>A monitor spawned and waiting for its container. Disposed without <see cref="Start"/> (the container
+/// could not be made), it is told to leave and is reaped: nothing of it stays.</summary>
+public sealed class MonitorLaunch(EngineContext ctx, MonitorChannel channel, int pid, bool attach, bool interactive) : IDisposable
+{
+    private bool handedOver;
+
+    /// <summary>Whether the monitor passes this command's stdin to the container.</summary>
+    public bool Interactive => interactive;
+
+    /// <summary>Has the monitor start the container; the session once it runs, null when it was running already.</summary>
+    public MonitorSession? Start(ContainerRecord record)
+    {
         var r = Reconciler.Refresh(ctx, record);
         if (r.State.Status is ContainerStatus.Running or ContainerStatus.Paused)
         {
@@ -39,51 +106,16 @@ public static class ContainerStarter
             throw new EngineException("the input device is not a TTY");
         }
 
-        var (ours, theirs) = Sockets.Pair();
-        int devNull = -1;
-        int pid;
-        try
-        {
-            if (!attach)
-            {
-                devNull = Files.Open("/dev/null", Files.O_RDWR);
-            }
-
-            string self = EngineContext.SelfPath;
-            pid = Spawner.Start(new SpawnOptions
-            {
-                Path = self,
-                Args = [self, .. ContainerMonitor.Arguments(ctx, r.Id, theirs, attach, interactive)],
-                Env = Environment(),
-                Stdin = devNull,
-                Stdout = devNull,
-                Stderr = devNull,
-                Inherit = [theirs],
-            });
-        }
-        catch
-        {
-            Files.Close(ours);
-            throw;
-        }
-        finally
-        {
-            Files.Close(theirs);
-            Files.Close(devNull);
-        }
-
-        var channel = new MonitorChannel(ours);
-        Runtime.Timing.Mark("engine: monitor spawned");
+        channel.Send($"start {r.Id}");
         string? line = channel.Receive();
         Runtime.Timing.Mark("engine: monitor answered");
         if (line is not null && line.StartsWith("pid ", StringComparison.Ordinal)
             && int.TryParse(line.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int containerPid))
         {
+            handedOver = true;
             return new MonitorSession(ctx, r.Id, channel, pid, containerPid);
         }
 
-        channel.Dispose();
-        Processes.WaitForExit(pid);
         if (line is not null && line.StartsWith("error ", StringComparison.Ordinal))
         {
             string rest = line[6..];
@@ -95,15 +127,13 @@ public static class ContainerStarter
         throw new StartFailedException(125, $"the monitor of container {r.Name} ended before the container started");
     }
 
-    private static List<string> Environment()
+    public void Dispose()
     {
-        var list = new List<string>();
-        foreach (DictionaryEntry e in System.Environment.GetEnvironmentVariables())
+        if (!handedOver)
         {
-            list.Add($"{e.Key}={e.Value}");
+            channel.Dispose(); // end of file: the monitor leaves without touching anything
+            Processes.WaitForExit(pid);
         }
-
-        return list;
     }
 }
 

@@ -19,14 +19,14 @@ public static class ContainerMonitor
 {
     public const string Verb = "__monitor";
 
-    /// <summary>The monitor's argv after the verb: storage root, run root, container id, channel fd, attach (0/1),
-    /// interactive (0/1).</summary>
-    public static IReadOnlyList<string> Arguments(EngineContext ctx, string id, int channelFd, bool attach, bool interactive) =>
-        [Verb, ctx.StorageRoot, ctx.RunRoot, id, channelFd.ToString(CultureInfo.InvariantCulture), attach ? "1" : "0", interactive ? "1" : "0"];
+    /// <summary>The monitor's argv after the verb: storage root, run root, channel fd, attach (0/1), interactive
+    /// (0/1). The container's id comes over the channel (<c>start ID</c>); end of file there means none will.</summary>
+    public static IReadOnlyList<string> Arguments(EngineContext ctx, int channelFd, bool attach, bool interactive) =>
+        [Verb, ctx.StorageRoot, ctx.RunRoot, channelFd.ToString(CultureInfo.InvariantCulture), attach ? "1" : "0", interactive ? "1" : "0"];
 
     public static int Run(IReadOnlyList<string> args)
     {
-        if (args.Count != 6 || !int.TryParse(args[3], out int channelFd))
+        if (args.Count != 5 || !int.TryParse(args[2], out int channelFd))
         {
             Console.Error.WriteLine("myruntime: __monitor is internal to myruntime");
             return 2;
@@ -35,8 +35,7 @@ public static class ContainerMonitor
         Timing.Mark("monitor: main");
         Directory.SetCurrentDirectory("/");
         var ctx = new EngineContext(args[0], args[1], NullLog.Instance);
-        string id = args[2];
-        bool attach = args[4] == "1", interactive = args[5] == "1";
+        bool attach = args[3] == "1", interactive = args[4] == "1";
         using var channel = new MonitorChannel(channelFd);
         try
         {
@@ -49,6 +48,13 @@ public static class ContainerMonitor
 
         Processes.SetChildSubreaper();
         Sessions.IgnoreSigpipe();
+        if (channel.Receive() is not { } request || !request.StartsWith("start ", StringComparison.Ordinal))
+        {
+            return 0; // the command that spawned this monitor could not make its container
+        }
+
+        string id = request["start ".Length..];
+        Timing.Mark("monitor: told to start");
         return new MonitorRun(ctx, id, channel, attach, interactive).Execute();
     }
 

@@ -28,7 +28,7 @@ public class EngineLifecycleTests
     public void MonitorArguments_CarryTheRootsAndModes()
     {
         var ctx = new EngineContext("/var/lib/x", "/run/x", MyRuntime.Runtime.NullLog.Instance);
-        var args = ContainerMonitor.Arguments(ctx, "abc", 7, attach: true, interactive: false);
-        Assert.Equal([ContainerMonitor.Verb, "/var/lib/x", "/run/x", "abc", "7", "1", "0"], args);
+        var args = ContainerMonitor.Arguments(ctx, 7, attach: true, interactive: false);
+        Assert.Equal([ContainerMonitor.Verb, "/var/lib/x", "/run/x", "7", "1", "0"], args);
     }
 }

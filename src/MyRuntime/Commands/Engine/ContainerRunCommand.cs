@@ -29,10 +29,15 @@ public static class ContainerRunCommand
         cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
         {
             var request = f.Request(r);
+            bool detached = r.GetValue(detach);
+            bool interactive = request.Settings.OpenStdin && !detached;
+
+            // The monitor's process starts while the container is made; disposed unused, it leaves.
+            using var launch = ContainerStarter.Launch(ctx, attach: !detached, interactive);
             var record = Create(ctx, request);
-            if (r.GetValue(detach))
+            if (detached)
             {
-                using (ContainerStarter.Start(ctx, record, attach: false, interactive: false))
+                using (launch.Start(record))
                 {
                 }
 
@@ -40,7 +45,7 @@ public static class ContainerRunCommand
                 return 0;
             }
 
-            return RunAttached(ctx, record, request.Settings.OpenStdin);
+            return RunAttached(ctx, record, launch);
         }, failureCode: 125));
         return cmd;
     }
@@ -67,16 +72,23 @@ public static class ContainerRunCommand
         return ContainerFactory.Create(ctx, request, progress, onPull);
     }
 
-    /// <summary>Starts attached and waits: the terminal goes raw for -it, signals are forwarded to the container,
-    /// SIGWINCH resizes its pty; the container's exit status is returned.</summary>
+    /// <summary>start -a: as <see cref="RunAttached(EngineContext, ContainerRecord, MonitorLaunch)"/> with a new monitor.</summary>
     public static int RunAttached(EngineContext ctx, ContainerRecord record, bool interactive)
     {
-        bool rawTerminal = record.Settings.Tty && interactive && Terminals.IsTerminal(0);
+        using var launch = ContainerStarter.Launch(ctx, attach: true, interactive);
+        return RunAttached(ctx, record, launch);
+    }
+
+    /// <summary>Starts attached and waits: the terminal goes raw for -it, signals are forwarded to the container,
+    /// SIGWINCH resizes its pty; the container's exit status is returned.</summary>
+    public static int RunAttached(EngineContext ctx, ContainerRecord record, MonitorLaunch launch)
+    {
+        bool rawTerminal = record.Settings.Tty && launch.Interactive && Terminals.IsTerminal(0);
         byte[]? saved = rawTerminal ? Terminals.MakeRaw(0) : null;
         var registrations = new List<PosixSignalRegistration>();
         try
         {
-            using var session = ContainerStarter.Start(ctx, record, attach: true, interactive);
+            using var session = launch.Start(record);
             if (session is null)
             {
                 throw new EngineException($"container {record.Name} is running already");

@@ -111,7 +111,7 @@ public sealed class RegistryServer : IDisposable
     private void WaitReady()
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -124,14 +124,15 @@ public sealed class RegistryServer : IDisposable
                 using var resp = http.GetAsync($"http://{Host}/v2/").GetAwaiter().GetResult();
                 return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // not listening yet, or too slow to answer on a loaded machine: ask again
                 Thread.Sleep(100);
             }
         }
 
         Dispose();
-        throw new TimeoutException("docker-registry did not answer within 15s");
+        throw new TimeoutException("docker-registry did not answer within 30s");
     }
 
     /// <summary>skopeo copy of an OCI layout's TAG to NAME:TAG here (--all for an index).</summary>
