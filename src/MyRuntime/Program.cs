@@ -117,6 +117,7 @@ public static class Program
         root.Subcommands.Add(ContainerLogsCommand.Build(g));
         root.Subcommands.Add(ContainerStatsCommand.Build(g));
         root.Subcommands.Add(ContainerTopCommand.Build(g));
+        root.Subcommands.Add(ContainerPortCommand.Build(g));
         root.Subcommands.Add(ContainerCommand.Build(g));
         root.Subcommands.Add(PullCommand.Build(g));
         root.Subcommands.Add(ImagesCommand.Build(g, "images"));

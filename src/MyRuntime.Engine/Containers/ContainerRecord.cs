@@ -43,6 +43,22 @@ public sealed class ContainerState
     public string? Error { get; set; }
 }
 
+/// <summary>A published port: HOSTIP:HOSTPORT on the host forwarded to the container's PORT/PROTOCOL.</summary>
+public sealed class PortMapping
+{
+    public string HostIp { get; set; } = "0.0.0.0";
+
+    public int HostPort { get; set; }
+
+    public int ContainerPort { get; set; }
+
+    /// <summary>tcp or udp.</summary>
+    public string Protocol { get; set; } = "tcp";
+
+    /// <summary>Docker's form: <c>80/tcp -> 0.0.0.0:8080</c>.</summary>
+    public override string ToString() => $"{ContainerPort}/{Protocol} -> {HostIp}:{HostPort}";
+}
+
 /// <summary>The engine-level settings of a container (the flags that are not part of its OCI bundle).</summary>
 public sealed class ContainerSettings
 {
@@ -69,6 +85,9 @@ public sealed class ContainerSettings
     public long LogMaxSize { get; set; }
 
     public int LogMaxFiles { get; set; } = 1;
+
+    /// <summary>The ports published to the host (filled by the network layer; none with --network none or host).</summary>
+    public List<PortMapping> Ports { get; set; } = [];
 }
 
 /// <summary>One container of the engine, as kept in ROOT/containers/ID/container.json.</summary>

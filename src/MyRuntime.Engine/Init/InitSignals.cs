@@ -19,6 +19,7 @@ internal sealed class InitSignals : IDisposable
 
     public InitSignals()
     {
+        Sessions.DefaultDispositions(Forwarded.Where(signal => signal != 13)); // SIGPIPE stays as the runtime set it
         try
         {
             foreach (int signal in Forwarded)

@@ -17,6 +17,7 @@ public static class MiniInit
     /// the command. Returns the exit code for the process.</summary>
     public static int Run(IReadOnlyList<string> args)
     {
+        Sessions.UnblockAllSignals();
         var command = InitCommand.Parse(args);
         if (command is null)
         {

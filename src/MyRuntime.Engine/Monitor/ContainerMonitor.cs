@@ -48,6 +48,7 @@ public static class ContainerMonitor
 
         Processes.SetChildSubreaper();
         Sessions.IgnoreSigpipe();
+        Sessions.UnblockAllSignals();
         if (channel.Receive() is not { } request || !request.StartsWith("start ", StringComparison.Ordinal))
         {
             return 0; // the command that spawned this monitor could not make its container

@@ -103,6 +103,9 @@ public sealed class EngineRunTests(EngineRegistry registry) : IClassFixture<Engi
         Assert.Contains("\"Status\": \"running\"", inspect, StringComparison.Ordinal);
         Assert.Contains("\"Name\": \"/c1\"", inspect, StringComparison.Ordinal);
         Assert.Contains("GREETING=hi", inspect, StringComparison.Ordinal);
+        Assert.Empty(host.Ok("port", "c1").Stdout);
+        var noPort = host.Run("port", "c1", "80");
+        Assert.True(noPort.ExitCode == 1 && noPort.Stderr.Contains("No public port '80/tcp' published for c1", StringComparison.Ordinal), noPort.ToString());
         host.Ok("pause", "c1");
         Assert.Contains("(Paused)", host.Ok("ps").StdoutLines[1], StringComparison.Ordinal);
         host.Ok("unpause", "c1");

@@ -77,10 +77,22 @@ public sealed class InitTests
             var kill = HostCommand.Run("/bin/kill", "-" + name, init.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(kill.ExitCode == 0, kill.ToString());
 
-            int exit = init.WaitForExit();
+            int exit = init.WaitForExit(name);
             Assert.True(exit == code, $"SIGTERM {name}: exit {exit}\n{init.Output}");
             Assert.Contains($"got-{name}", init.Output, StringComparison.Ordinal);
         }
+    }
+
+    [NotOnRuncFact("__init is myruntime's own")]
+    public void Init_ForwardsInterruptsItInheritedIgnored()
+    {
+        // A background job starts with SIGINT and SIGQUIT ignored; the init takes them back and still forwards them.
+        using var init = InitProcess.Start("trap 'echo got-INT; exit 4' INT; echo ready; while :; do sleep 0.05; done", ignoringInterrupts: true);
+        init.WaitFor("ready");
+        var kill = HostCommand.Run("/bin/kill", "-INT", init.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(kill.ExitCode == 0, kill.ToString());
+        Assert.Equal(4, init.WaitForExit("INT"));
+        Assert.Contains("got-INT", init.Output, StringComparison.Ordinal);
     }
 
     /// <summary>An init running a shell script in the background, its stdout collected.</summary>
@@ -107,16 +119,21 @@ public sealed class InitTests
             }
         }
 
-        public static InitProcess Start(string script)
+        /// <param name="script">The shell script the init runs.</param>
+        /// <param name="ignoringInterrupts">Start the init as a background job is started: SIGINT and SIGQUIT ignored.</param>
+        public static InitProcess Start(string script, bool ignoringInterrupts = false)
         {
-            var psi = new ProcessStartInfo(TestSettings.RuntimeBinary)
+            var psi = new ProcessStartInfo(ignoringInterrupts ? "/bin/sh" : TestSettings.RuntimeBinary)
             {
                 UseShellExecute = false,
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 RedirectStandardInput = true,
             };
-            foreach (string a in new[] { "__init", "--", "/bin/sh", "-c", script })
+            string[] args = ignoringInterrupts
+                ? ["-c", "trap '' INT QUIT; exec \"$0\" __init -- /bin/sh -c \"$1\"", TestSettings.RuntimeBinary, script]
+                : ["__init", "--", "/bin/sh", "-c", script];
+            foreach (string a in args)
             {
                 psi.ArgumentList.Add(a);
             }
@@ -145,15 +162,38 @@ public sealed class InitTests
             }
         }
 
-        public int WaitForExit()
+        public int WaitForExit(string? what = null)
         {
             if (!process.WaitForExit((int)RuntimeRunner.DefaultTimeout.TotalMilliseconds))
             {
-                throw new TimeoutException($"the init did not exit:\n{Output}");
+                throw new TimeoutException($"the init did not exit{(what is null ? "" : " after SIG" + what)}:\n{Output}\n{SignalState(process.Id)}");
             }
 
             process.WaitForExit();
             return process.ExitCode;
+        }
+
+        /// <summary>The signal masks of a process and its children, for a failure message.</summary>
+        private static string SignalState(int pid)
+        {
+            var lines = new List<string>();
+            foreach (string dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+            {
+                try
+                {
+                    string[] status = File.ReadAllLines(Path.Combine(dir, "status"));
+                    string ppid = status.FirstOrDefault(l => l.StartsWith("PPid:", StringComparison.Ordinal))?.Split('\t')[1] ?? "";
+                    if (Path.GetFileName(dir) == pid.ToString(System.Globalization.CultureInfo.InvariantCulture) || ppid == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                    {
+                        lines.Add(Path.GetFileName(dir) + ": " + string.Join(' ', status.Where(l => l.StartsWith("Name:", StringComparison.Ordinal) || l.StartsWith("State:", StringComparison.Ordinal) || l.StartsWith("Sig", StringComparison.Ordinal) || l.StartsWith("ShdPnd", StringComparison.Ordinal))));
+                    }
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            return string.Join('\n', lines);
         }
 
         public void Dispose()

@@ -25,6 +25,7 @@ public static class ContainerCommand
         cmd.Subcommands.Add(ContainerLogsCommand.Build(g));
         cmd.Subcommands.Add(ContainerStatsCommand.Build(g));
         cmd.Subcommands.Add(ContainerTopCommand.Build(g));
+        cmd.Subcommands.Add(ContainerPortCommand.Build(g));
         return cmd;
     }
 }
