@@ -33,6 +33,21 @@ public sealed class EngineRunTests(EngineRegistry registry) : IClassFixture<Engi
     }
 
     [RegistryFact]
+    public void ForegroundRunForwardsSignals()
+    {
+        host.Ok("pull", registry.Busybox);
+        using var p = System.Diagnostics.Process.Start(host.StartInfo(["run", "--rm", registry.Busybox, "sh", "-c", "trap 'echo got-TERM; exit 9' TERM; echo ready; while :; do sleep 0.05; done"]))!;
+        p.StandardInput.Close();
+        Assert.Equal("ready", p.StandardOutput.ReadLine());
+        var kill = HostCommand.Run("/bin/kill", "-TERM", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(kill.ExitCode == 0, kill.ToString());
+        Assert.True(p.WaitForExit(20_000 * TestSettings.TimeoutScale), "run did not exit after SIGTERM");
+        Assert.Equal(9, p.ExitCode);
+        Assert.Equal("got-TERM", p.StandardOutput.ReadToEnd().Trim());
+        Assert.Empty(host.ContainerDirs());
+    }
+
+    [RegistryFact]
     public void InteractiveRunReadsStdin()
     {
         var r = host.RunWithInput("echo from-stdin\nexit 5\n", "run", "--rm", "-i", registry.Busybox, "sh");
