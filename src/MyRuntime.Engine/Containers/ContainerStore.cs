@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MyRuntime.Linux;
 
 namespace MyRuntime.Engine.Containers;
 
@@ -48,7 +49,7 @@ public sealed class ContainerStore
             record.Name = ContainerNames.Validate(record.Name);
         }
 
-        using var held = ContainerStoreLock.Take(LockPath);
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
         if (Directory.Exists(ContainerDir(record.Id)))
         {
             throw new EngineException($"a container with id {record.Id} already exists");
@@ -119,7 +120,7 @@ public sealed class ContainerStore
     /// and the name cannot be changed here (see <see cref="Rename"/>).</summary>
     public ContainerRecord Update(string id, Action<ContainerRecord> change)
     {
-        using var held = ContainerStoreLock.Take(LockPath);
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
         ContainerRecord record = ReadExisting(id);
         string name = record.Name;
         change(record);
@@ -141,7 +142,7 @@ public sealed class ContainerStore
     public ContainerRecord Rename(string id, string newName)
     {
         string name = ContainerNames.Validate(newName);
-        using var held = ContainerStoreLock.Take(LockPath);
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
         ContainerRecord record = ReadExisting(id);
         if (record.Name == name)
         {
@@ -166,7 +167,7 @@ public sealed class ContainerStore
     /// <summary>Removes a container's record directory and frees its name.</summary>
     public void Remove(string id)
     {
-        using var held = ContainerStoreLock.Take(LockPath);
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
         ContainerRecord record = ReadExisting(id);
         Directory.Delete(ContainerDir(id), recursive: true);
         SortedDictionary<string, string> names = ReadIndex();

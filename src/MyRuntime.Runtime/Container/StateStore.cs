@@ -38,7 +38,7 @@ public sealed class StateStore
     }
 
     /// <summary>Makes ROOT/ID and locks it; fails if the id is taken.</summary>
-    public ContainerLock CreateLocked(string id)
+    public FileLock CreateLocked(string id)
     {
         ValidateId(id);
         Directory.CreateDirectory(Root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -61,7 +61,7 @@ public sealed class StateStore
             throw new RuntimeException($"create state directory: {e.Message}");
         }
 
-        var l = ContainerLock.Acquire(dir);
+        var l = FileLock.OnDirectory(dir);
         if (File.Exists(Path.Combine(dir, StateFile)))
         {
             l.Dispose();
@@ -98,13 +98,13 @@ public sealed class StateStore
     }
 
     /// <summary>Locks an existing container's directory.</summary>
-    public ContainerLock Lock(string id)
+    public FileLock Lock(string id)
     {
         ValidateId(id);
         string dir = DirOf(id);
         try
         {
-            return ContainerLock.Acquire(dir);
+            return FileLock.OnDirectory(dir);
         }
         catch (LinuxException e) when (e.Errno is Errno.ENOENT or Errno.ENOTDIR)
         {
@@ -192,37 +192,5 @@ public sealed class StateStore
                 yield return Path.GetFileName(d);
             }
         }
-    }
-}
-
-/// <summary>An exclusive flock on a container's state directory, released on dispose.</summary>
-public sealed class ContainerLock : IDisposable
-{
-    private int fd;
-
-    private ContainerLock(int fd)
-    {
-        this.fd = fd;
-    }
-
-    public static ContainerLock Acquire(string dir)
-    {
-        int fd = Files.Open(dir, Files.O_RDONLY | Files.O_DIRECTORY);
-        try
-        {
-            Files.Flock(fd, Files.LOCK_EX);
-            return new ContainerLock(fd);
-        }
-        catch
-        {
-            Files.Close(fd);
-            throw;
-        }
-    }
-
-    public void Dispose()
-    {
-        Files.Close(fd);
-        fd = -1;
     }
 }
