@@ -112,6 +112,7 @@ public sealed class EngineRunTests(EngineRegistry registry) : IClassFixture<Engi
     {
         string id = host.Ok("create", "--name", "c1", "-e", "GREETING=hi", registry.Busybox, "sh", "-c", "echo $GREETING; sleep 1000").StdoutLines.Single();
         Assert.Matches(@"Created\s+c1$", host.Ok("ps", "-a").StdoutLines[1]);
+        Assert.Empty(host.Mounts());
         Assert.Empty(host.Ok("ps").StdoutLines.Skip(1));
         Assert.Equal("c1", host.Ok("start", "c1").Stdout.Trim());
         string inspect = host.Ok("inspect", id[..8]).Stdout;

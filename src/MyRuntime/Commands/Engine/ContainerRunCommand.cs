@@ -58,6 +58,9 @@ public static class ContainerRunCommand
         cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
         {
             var record = Create(ctx, f.Request(r));
+
+            // A created container holds no mount until it starts (its monitor mounts the snapshot again).
+            ctx.Snapshots.Release(record.SnapshotId);
             Console.Out.WriteLine(record.Id);
             return 0;
         }, failureCode: 125));
