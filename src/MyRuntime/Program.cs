@@ -107,17 +107,11 @@ public static class Program
         root.Subcommands.Add(PauseCommand.Build(g, pause: false));
         root.Subcommands.Add(UpdateCommand.Build(g));
         root.Subcommands.Add(EventsCommand.Build(g));
-        root.Subcommands.Add(ContainerStopCommand.Build(g, restart: false));
-        root.Subcommands.Add(ContainerStopCommand.Build(g, restart: true));
-        root.Subcommands.Add(ContainerRmCommand.Build(g));
-        root.Subcommands.Add(ContainerWaitCommand.Build(g));
-        root.Subcommands.Add(ContainerPauseCommand.Build(g, pause: false));
-        root.Subcommands.Add(ContainerRenameCommand.Build(g));
-        root.Subcommands.Add(ContainerInspectCommand.Build(g));
-        root.Subcommands.Add(ContainerLogsCommand.Build(g));
-        root.Subcommands.Add(ContainerStatsCommand.Build(g));
-        root.Subcommands.Add(ContainerTopCommand.Build(g));
-        root.Subcommands.Add(ContainerPortCommand.Build(g));
+        foreach (var verb in ContainerCommand.Verbs(g))
+        {
+            root.Subcommands.Add(verb);
+        }
+
         root.Subcommands.Add(ContainerCommand.Build(g));
         root.Subcommands.Add(PullCommand.Build(g));
         root.Subcommands.Add(ImagesCommand.Build(g, "images"));

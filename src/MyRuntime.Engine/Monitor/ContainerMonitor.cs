@@ -158,7 +158,7 @@ public static class ContainerMonitor
                 int code = StartFailureCode(e.Message);
                 log?.Dispose();
                 CloseAll();
-                Reconciler.Release(ctx, id, record.SnapshotId);
+                ReleaseUnlessRemoved(record);
                 Finish(record, r =>
                 {
                     r.State.ExitCode = code;
@@ -180,7 +180,7 @@ public static class ContainerMonitor
             Timing.Mark("monitor: output drained");
             log.Dispose();
             CloseAll();
-            Reconciler.Release(ctx, id, record.SnapshotId);
+            ReleaseUnlessRemoved(record);
             Timing.Mark("monitor: released");
             Finish(record, r =>
             {
@@ -192,6 +192,16 @@ public static class ContainerMonitor
             Timing.Mark("monitor: finished");
             channel.Send(oom ? $"exit {status} oom" : $"exit {status}");
             return 0;
+        }
+
+        /// <summary>Releases the container's runtime state, cgroups and mount; a --rm container's removal (in
+        /// <see cref="Finish"/>) releases them itself.</summary>
+        private void ReleaseUnlessRemoved(ContainerRecord record)
+        {
+            if (!record.Settings.AutoRemove)
+            {
+                Reconciler.Release(ctx, id, record.SnapshotId);
+            }
         }
 
         /// <summary>The record's last update by this monitor; a --rm container is removed instead.</summary>

@@ -11,21 +11,25 @@ public static class ContainerCommand
     {
         var cmd = new Command("container", "manage containers");
         cmd.Subcommands.Add(ContainerPsCommand.Build(g, "ls"));
-        cmd.Subcommands.Add(ContainerRmCommand.Build(g));
         cmd.Subcommands.Add(ContainerRmCommand.BuildPrune(g));
-        cmd.Subcommands.Add(ContainerInspectCommand.Build(g));
         cmd.Subcommands.Add(ContainerStartCommand.Build(g));
-        cmd.Subcommands.Add(ContainerStopCommand.Build(g, restart: false));
-        cmd.Subcommands.Add(ContainerStopCommand.Build(g, restart: true));
         cmd.Subcommands.Add(ContainerKillCommand.Build(g));
-        cmd.Subcommands.Add(ContainerWaitCommand.Build(g));
         cmd.Subcommands.Add(ContainerPauseCommand.Build(g, pause: true));
-        cmd.Subcommands.Add(ContainerPauseCommand.Build(g, pause: false));
-        cmd.Subcommands.Add(ContainerRenameCommand.Build(g));
-        cmd.Subcommands.Add(ContainerLogsCommand.Build(g));
-        cmd.Subcommands.Add(ContainerStatsCommand.Build(g));
-        cmd.Subcommands.Add(ContainerTopCommand.Build(g));
-        cmd.Subcommands.Add(ContainerPortCommand.Build(g));
+        foreach (var verb in Verbs(g))
+        {
+            cmd.Subcommands.Add(verb);
+        }
+
         return cmd;
     }
+
+    /// <summary>The engine's verbs that mean the same at the top level and under <c>container</c> (new instances on
+    /// each call: a command has one parent).</summary>
+    public static IEnumerable<Command> Verbs(GlobalOptions g) =>
+    [
+        ContainerStopCommand.Build(g, restart: false), ContainerStopCommand.Build(g, restart: true), ContainerRmCommand.Build(g),
+        ContainerWaitCommand.Build(g), ContainerPauseCommand.Build(g, pause: false), ContainerRenameCommand.Build(g),
+        ContainerInspectCommand.Build(g), ContainerLogsCommand.Build(g), ContainerStatsCommand.Build(g),
+        ContainerTopCommand.Build(g), ContainerPortCommand.Build(g),
+    ];
 }
