@@ -161,7 +161,9 @@ public sealed class CgroupTests : IntegrationTest
     public void KillAll_StopsAForkingContainer_WithNothingLeftInItsCgroup()
     {
         var b = WithResources(Env.NewBundle(), """{"pids":{"limit":64}}""");
-        var (id, pid) = Env.CreateAndStart(b, "sh", "-c", "while true; do sleep 1000 & sleep 0.01; done");
+        // 40 background processes, below the pids limit: an endless fork loop reached the limit on a slow (TCG)
+        // guest, and the shell, failing to fork, ended the container before kill --all came.
+        var (id, pid) = Env.CreateAndStart(b, "sh", "-c", "i=0; while [ $i -lt 40 ]; do sleep 1000 & i=$((i+1)); sleep 0.01; done; while true; do sleep 1; done");
         string dir = CgroupDir(pid, "pids");
         var deadline = DateTime.UtcNow.AddSeconds(10 * TestSettings.TimeoutScale);
         while (File.ReadAllLines(Path.Combine(dir, "cgroup.procs")).Length < 10 && DateTime.UtcNow < deadline)
