@@ -81,7 +81,8 @@ public sealed class EngineRunTests(EngineRegistry registry) : IClassFixture<Engi
     [RegistryFact]
     public void StopSendsTermToAProgramThatHandlesIt()
     {
-        host.Ok("run", "-d", "--name", "trap", registry.Busybox, "sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+        host.Ok("run", "-d", "--name", "trap", registry.Busybox, "sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done");
+        Wait.Until(() => host.Run("logs", "trap").Stdout.Contains("ready", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the trap is set");
         var stop = host.Ok("stop", "trap");
         Assert.True(stop.Elapsed.TotalSeconds < 5 * TestSettings.TimeoutScale, stop.ToString());
         Assert.Matches(@"Exited \(0\)", host.Ok("ps", "-a").StdoutLines[1]);

@@ -1,3 +1,4 @@
+using MyRuntime.IntegrationTests.Infrastructure;
 using MyRuntime.IntegrationTests.Infrastructure.Engine;
 using MyRuntime.IntegrationTests.Infrastructure.Registry;
 
@@ -26,7 +27,8 @@ public sealed class EngineToolsTests(EngineRegistry registry) : IClassFixture<En
     [RegistryFact]
     public void InitForwardsStopSignal()
     {
-        host.Ok("run", "-d", "--init", "--name", "inited", registry.Busybox, "sh", "-c", "trap 'exit 3' TERM; while true; do sleep 0.1; done");
+        host.Ok("run", "-d", "--init", "--name", "inited", registry.Busybox, "sh", "-c", "trap 'exit 3' TERM; echo ready; while true; do sleep 0.1; done");
+        Wait.Until(() => host.Run("logs", "inited").Stdout.Contains("ready", StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the trap is set");
         var stop = host.Ok("stop", "inited");
         Assert.True(stop.Elapsed.TotalSeconds < 5, stop.ToString());
         Assert.Equal("3", host.Ok("wait", "inited").Stdout.Trim());
