@@ -26,6 +26,17 @@ public static class Namespaces
         _ => throw new ArgumentOutOfRangeException(nameof(flag)),
     };
 
+    /// <summary>setns(2): moves the calling thread into the namespace open at <paramref name="fd"/>; nstype is the
+    /// CLONE_NEW* flag the namespace must be of, or 0 for any.</summary>
+    public static void SetNs(int fd, int nstype)
+    {
+        if (Syscall.Call(Syscall.SYS_setns, fd, nstype, 0, 0, 0) < 0)
+        {
+            string what = nstype == 0 ? "namespace" : $"{ProcName(nstype)} namespace";
+            throw LinuxException.FromLastError($"setns into the {what} of fd {fd}");
+        }
+    }
+
     /// <summary>The inode that identifies the namespace at a /proc/PID/ns path (0 when it cannot be read).</summary>
     public static ulong Inode(string nsPath)
     {
