@@ -55,8 +55,9 @@ public class NetlinkParsingTests
     [Fact]
     public void LinkDump_ParsesEachLinkThenDone()
     {
+        // First link: RTM_NEWLINK, NLM_F_MULTI, seq 3, port 0x1234: 16 + 16 + 12 + 8 + 8 + 24 = 84 bytes.
+        // Second link: lo, down, no master, no kind: 16 + 16 + 8 = 40 bytes. Then NLMSG_DONE with error 0.
         byte[] datagram = Hex(
-            // RTM_NEWLINK, NLM_F_MULTI, seq 3, port 0x1234: 16 + 16 + 12 + 8 + 8 + 24 = 84 bytes
             "54000000 1000 0200 03000000 34120000" +
             "00 00 0100 07000000 43100100 00000000" + // ifinfomsg: ARPHRD_ETHER, index 7, flags UP|BROADCAST|RUNNING|MULTICAST|LOWER_UP
             "0900 0300 6e6c7430 00 000000" + // IFLA_IFNAME "nlt0"
@@ -65,11 +66,9 @@ public class NetlinkParsingTests
             "1800 1200" + // IFLA_LINKINFO, 24 bytes
             "0800 0100 76657468" + //   IFLA_INFO_KIND "veth" (no NUL)
             "0c00 0200 0800 0100 02000000" + //   IFLA_INFO_DATA { 8 bytes }
-            // second link: lo, down, no master, no kind: 16 + 16 + 8 = 40 bytes
             "28000000 1000 0200 03000000 34120000" +
             "00 00 0403 01000000 08000000 00000000" +
             "0700 0300 6c6f00 00" +
-            // NLMSG_DONE with error 0
             "14000000 0300 0200 03000000 34120000 00000000");
 
         var reader = new NetlinkMessageReader(datagram);
