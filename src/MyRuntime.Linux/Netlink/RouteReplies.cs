@@ -129,7 +129,13 @@ public static class RouteReplies
             throw new LinuxException($"netlink reply: address message for link {index} has no address", Errno.EIO);
         }
 
-        return new AddressInfo(index, new IPAddress(chosen), payload[1]);
+        var ip = new IPAddress(chosen);
+        if (ip.IsIPv6LinkLocal)
+        {
+            ip.ScopeId = index; // as in fe80::1%eth0
+        }
+
+        return new AddressInfo(index, ip, payload[1]);
     }
 
     private static string String(ReadOnlySpan<byte> value)

@@ -105,6 +105,17 @@ public class NetlinkParsingTests
     }
 
     [Fact]
+    public void LinkLocalAddresses_CarryTheLinkAsScope()
+    {
+        byte[] payload = Hex("0a 40 80 fd 05000000" + "1400 0100 fe800000000000000000000000000001");
+
+        AddressInfo address = RouteReplies.Address(payload)!;
+
+        Assert.Equal(IPAddress.Parse("fe80::1%5"), address.Address);
+        Assert.Equal(5, address.Address.ScopeId);
+    }
+
+    [Fact]
     public void NestedAttributes_AreWalkedInOrder()
     {
         byte[] attributes = Hex("0500 0100 aa 000000" + "0c00 0280 0800 0300 01020304" + "0400 0400");
