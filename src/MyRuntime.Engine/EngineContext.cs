@@ -32,6 +32,9 @@ public sealed class EngineContext
 
     public ImageSnapshots Snapshots => new(Images);
 
+    /// <summary>The networks of this storage root (ROOT/networks).</summary>
+    public MyRuntime.Network.Networks.NetworkManager Networks => new(new MyRuntime.Network.Networks.NetworkStore(StorageRoot));
+
     /// <summary>The runtime core's context for the engine's containers.</summary>
     public RuntimeContext Runtime => new(RunRoot, Log);
 

@@ -14,6 +14,8 @@ public static class Errno
     public const int EACCES = 13;
     public const int EBUSY = 16;
     public const int EEXIST = 17;
+
+    public const int ENODEV = 19;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
     public const int EINVAL = 22;

@@ -113,6 +113,7 @@ public static class Program
         }
 
         root.Subcommands.Add(ContainerCommand.Build(g));
+        root.Subcommands.Add(NetworkCommand.Build(g));
         root.Subcommands.Add(PullCommand.Build(g));
         root.Subcommands.Add(ImagesCommand.Build(g, "images"));
         root.Subcommands.Add(RmiCommand.Build(g, "rmi"));

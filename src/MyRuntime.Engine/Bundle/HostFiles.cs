@@ -11,12 +11,16 @@ public static class HostFiles
 
     /// <summary>Writes the three files into <paramref name="dir"/> and adds their bind mounts to the spec (a -v
     /// the user gave for one of them wins).</summary>
-    public static void Apply(Spec spec, string dir, bool hostNetwork, string hostResolvConf = "/etc/resolv.conf", string hostHosts = "/etc/hosts")
+    public static void Apply(Spec spec, string dir, bool hostNetwork, DnsSettings? dns = null, string hostResolvConf = "/etc/resolv.conf", string hostHosts = "/etc/hosts")
     {
+        dns ??= new DnsSettings();
         string hostname = spec.Hostname ?? "localhost";
         Write(Path.Combine(dir, "hostname"), hostname + "\n");
-        Write(Path.Combine(dir, "hosts"), hostNetwork && File.Exists(hostHosts) ? File.ReadAllText(hostHosts) : Hosts(hostname));
-        Write(Path.Combine(dir, "resolv.conf"), ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork));
+        Write(Path.Combine(dir, "hosts"), hostNetwork && File.Exists(hostHosts)
+            ? File.ReadAllText(hostHosts) + string.Concat(dns.ExtraHosts.Select(h => HostLine(h) + "\n"))
+            : Hosts(hostname, null, dns.ExtraHosts, []));
+        string resolv = ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork);
+        Write(Path.Combine(dir, "resolv.conf"), dns.Apply(resolv));
         spec.Mounts ??= [];
         foreach (string name in Names)
         {
@@ -37,15 +41,59 @@ public static class HostFiles
     }
 
     /// <summary>The hosts file of a container with its own network: loopback names and its hostname.</summary>
-    public static string Hosts(string hostname) => new StringBuilder()
-        .Append("127.0.0.1\tlocalhost\n")
-        .Append("::1\tlocalhost ip6-localhost ip6-loopback\n")
-        .Append("fe00::0\tip6-localnet\n")
-        .Append("ff00::0\tip6-mcastprefix\n")
-        .Append("ff02::1\tip6-allnodes\n")
-        .Append("ff02::2\tip6-allrouters\n")
-        .Append("127.0.1.1\t").Append(hostname).Append('\n')
-        .ToString();
+    public static string Hosts(string hostname) => Hosts(hostname, null, [], []);
+
+    /// <summary>The hosts file of a container with its own network: loopback names, the --add-host entries, its
+    /// hostname at its address (127.0.1.1 without one), and the other containers of its user-defined network.</summary>
+    public static string Hosts(string hostname, string? address, IEnumerable<string> extraHosts, IEnumerable<(string Address, string Name)> peers)
+    {
+        var b = new StringBuilder()
+            .Append("127.0.0.1\tlocalhost\n")
+            .Append("::1\tlocalhost ip6-localhost ip6-loopback\n")
+            .Append("fe00::0\tip6-localnet\n")
+            .Append("ff00::0\tip6-mcastprefix\n")
+            .Append("ff02::1\tip6-allnodes\n")
+            .Append("ff02::2\tip6-allrouters\n");
+        foreach (string extra in extraHosts)
+        {
+            b.Append(HostLine(extra)).Append('\n');
+        }
+
+        b.Append(address ?? "127.0.1.1").Append('\t').Append(hostname).Append('\n');
+        foreach (var (peerAddress, name) in peers)
+        {
+            b.Append(peerAddress).Append('\t').Append(name).Append('\n');
+        }
+
+        return b.ToString();
+    }
+
+    /// <summary>An --add-host entry (HOST:IP, the IP possibly IPv6) as a hosts line.</summary>
+    public static string HostLine(string entry)
+    {
+        int colon = entry.IndexOf(':', StringComparison.Ordinal);
+        return colon <= 0 ? entry : $"{entry[(colon + 1)..]}\t{entry[..colon]}";
+    }
+
+    /// <summary>Checks an --add-host argument: HOST:IP.</summary>
+    public static void ValidateExtraHost(string entry)
+    {
+        int colon = entry.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0 || !System.Net.IPAddress.TryParse(entry[(colon + 1)..], out _))
+        {
+            throw new EngineException($"invalid argument \"{entry}\" for \"--add-host\" flag: want HOST:IP");
+        }
+    }
+
+    /// <summary>Replaces a file's content in place: the container's bind mount holds its inode, so a rename would
+    /// not reach it.</summary>
+    public static void Rewrite(string path, string text)
+    {
+        using var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        stream.Write(bytes);
+        stream.SetLength(bytes.Length);
+    }
 
     /// <summary>The host's resolv.conf for a container: loopback nameservers (a host-local resolver the container
     /// cannot reach from its own network) are dropped, unless it shares the host's network.</summary>

@@ -41,6 +41,25 @@ public sealed class ContainerState
 
     /// <summary>Why the last start failed, or why the container's end is not known exactly.</summary>
     public string? Error { get; set; }
+
+    /// <summary>The running container's attachment to a bridge network, null when none.</summary>
+    public NetworkAttachment? Network { get; set; }
+}
+
+/// <summary>What the network layer gave a running container: address, gateway, the host ports really published.</summary>
+public sealed class NetworkAttachment
+{
+    public string NetworkName { get; set; } = "";
+
+    public string NetworkId { get; set; } = "";
+
+    public string IPAddress { get; set; } = "";
+
+    public int PrefixLength { get; set; }
+
+    public string Gateway { get; set; } = "";
+
+    public List<PortMapping> Ports { get; set; } = [];
 }
 
 /// <summary>A published port: HOSTIP:HOSTPORT on the host forwarded to the container's PORT/PROTOCOL.</summary>
@@ -78,15 +97,26 @@ public sealed class ContainerSettings
     /// <summary>Seconds stop waits before SIGKILL (--stop-timeout; 10 by default).</summary>
     public int StopTimeout { get; set; } = 10;
 
-    /// <summary>--network: none or host (bridge networks come with the networking layer).</summary>
-    public string Network { get; set; } = "none";
+    /// <summary>--network: bridge (the default network), none, host, container:NAME|ID, or a network's name or id.</summary>
+    public string Network { get; set; } = "bridge";
+
+    /// <summary>--dns, --dns-search, --dns-option: what /etc/resolv.conf holds instead of the host's.</summary>
+    public List<string> Dns { get; set; } = [];
+
+    public List<string> DnsSearch { get; set; } = [];
+
+    public List<string> DnsOptions { get; set; } = [];
+
+    /// <summary>--add-host HOST:IP entries of /etc/hosts.</summary>
+    public List<string> ExtraHosts { get; set; } = [];
 
     /// <summary>The log file's size cap in bytes (0: none) and how many files rotation keeps.</summary>
     public long LogMaxSize { get; set; }
 
     public int LogMaxFiles { get; set; } = 1;
 
-    /// <summary>The ports published to the host (filled by the network layer; none with --network none or host).</summary>
+    /// <summary>The ports asked to be published (-p, and -P's exposed ports with host port 0); what was really
+    /// published while running is in <see cref="ContainerState.Network"/>.</summary>
     public List<PortMapping> Ports { get; set; } = [];
 }
 

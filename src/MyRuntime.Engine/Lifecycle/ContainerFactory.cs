@@ -21,6 +21,9 @@ public sealed class CreateRequest
     public PullPolicy Pull { get; init; } = PullPolicy.Missing;
 
     public Dictionary<string, string> Labels { get; init; } = [];
+
+    /// <summary>-P: publish every port the image exposes on a free host port.</summary>
+    public bool PublishAll { get; init; }
 }
 
 /// <summary>create: a container record, its overlay snapshot of the image, and its bundle (config.json and the
@@ -33,10 +36,21 @@ public static class ContainerFactory
         var (image, config) = ImageResolver.Ensure(ctx, request.Image, request.Pull, progress, onPull);
         Runtime.Timing.Mark("engine: image resolved");
         var settings = request.Settings;
-        if (settings.Network is not ("none" or "host"))
+        if (request.PublishAll && config.Config?.ExposedPorts is { Count: > 0 } exposed)
         {
-            throw new EngineException($"network {settings.Network} not found: this build supports --network none and host");
+            foreach (string port in exposed.Keys)
+            {
+                var published = Networking.ExposedPort.Parse(port);
+                if (!settings.Ports.Any(p => p.ContainerPort == published.ContainerPort && p.Protocol == published.Protocol))
+                {
+                    settings.Ports.Add(published);
+                }
+            }
         }
+
+        var dns = new DnsSettings { Servers = settings.Dns, Search = settings.DnsSearch, Options = settings.DnsOptions, ExtraHosts = settings.ExtraHosts };
+        dns.Validate();
+        settings.Network = Networking.ContainerNetworking.Validate(ctx, settings);
 
         settings.StopSignal ??= config.Config?.StopSignal is { Length: > 0 } stopSignal ? stopSignal : "SIGTERM";
         if (Linux.Signals.Parse(settings.StopSignal) is null)
@@ -75,12 +89,13 @@ public static class ContainerFactory
                 spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
             }
 
+
             if (settings.Init)
             {
                 Init.InitMount.Apply(spec, EngineContext.SelfPath);
             }
 
-            HostFiles.Apply(spec, dir, settings.Network == "host");
+            HostFiles.Apply(spec, dir, settings.Network == "host", dns);
             Runtime.Timing.Mark("engine: bundle written");
             File.WriteAllBytes(Path.Combine(dir, "config.json"), JsonSerializer.SerializeToUtf8Bytes(spec, OciJson.Default.Spec));
             return ctx.Containers.Update(id, r =>

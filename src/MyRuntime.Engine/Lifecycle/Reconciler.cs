@@ -55,6 +55,7 @@ public static class Reconciler
                 x.State.Pid = 0;
                 x.State.MonitorPid = 0;
                 x.State.MonitorStartTime = 0;
+                x.State.Network = null;
             });
         }
         catch (EngineException)
@@ -78,6 +79,8 @@ public static class Reconciler
         {
             // deleted by someone else meanwhile
         }
+
+        Networking.ContainerNetworking.Detach(ctx, id);
 
         if (snapshotId.Length > 0)
         {

@@ -105,6 +105,7 @@ public static class ContainerMonitor
                     fds.AddRange([outRead, outWrite, errRead, errWrite]);
                 }
 
+                Networking.ContainerNetworking.JoinTarget(ctx, record);
                 state = Creator.Create(ctx.Runtime, new CreateOptions
                 {
                     Id = id,
@@ -140,6 +141,8 @@ public static class ContainerMonitor
 
                 pumps.ForEach(p => p.Start());
                 Timing.Mark("monitor: pumps started");
+                var network = Networking.ContainerNetworking.Attach(ctx, record, state.Pid);
+                Timing.Mark("monitor: network attached");
                 ops.Start(state);
                 Timing.Mark("monitor: started");
                 ctx.Containers.Update(id, r =>
@@ -151,6 +154,7 @@ public static class ContainerMonitor
                     r.State.ExitCode = 0;
                     r.State.OomKilled = false;
                     r.State.Error = null;
+                    r.State.Network = network;
                 });
             }
             catch (Exception e) when (e is RuntimeException or EngineException or ImagesException or LinuxException or IOException)
@@ -188,6 +192,7 @@ public static class ContainerMonitor
                 r.State.ExitCode = status;
                 r.State.OomKilled = oom;
                 r.State.FinishedAt = DateTimeOffset.UtcNow;
+                r.State.Network = null;
             });
             Timing.Mark("monitor: finished");
             channel.Send(oom ? $"exit {status} oom" : $"exit {status}");

@@ -24,7 +24,23 @@ public sealed class EngineScaleTests(EngineRegistry registry) : IClassFixture<En
         Assert.All(ids, id => Assert.Contains(id, ps.Stdout, StringComparison.Ordinal));
         Assert.Equal(50, host.Mounts().Count);
 
+        // 50 distinct addresses of the default network, 50 veths on its bridge.
+        using (var inspect = System.Text.Json.JsonDocument.Parse(host.Ok(["inspect", .. ids]).Stdout))
+        {
+            var addresses = inspect.RootElement.EnumerateArray().Select(c => c.GetProperty("NetworkSettings").GetProperty("IPAddress").GetString()).ToList();
+            Assert.Equal(50, addresses.Distinct().Count());
+            Assert.All(addresses, a => Assert.StartsWith(host.BridgePrefix + ".", a, StringComparison.Ordinal));
+        }
+
+        Assert.Equal(50, HostCommand.Run("ip", "-o", "link", "show", "master", host.Bridge).StdoutLines.Count(l => l.Length > 0));
+
         host.Ok(["rm", "-f", .. ids]);
+        Assert.DoesNotContain(HostCommand.Run("ip", "-o", "link", "show", "master", host.Bridge).StdoutLines, l => l.Length > 0);
+        using (var network = System.Text.Json.JsonDocument.Parse(host.Ok("network", "inspect", "bridge").Stdout))
+        {
+            Assert.Empty(network.RootElement[0].GetProperty("Containers").EnumerateObject());
+        }
+
         Assert.Empty(host.Ok("ps", "-aq").StdoutLines);
         Assert.Empty(host.ContainerDirs());
         Assert.Empty(host.Mounts());

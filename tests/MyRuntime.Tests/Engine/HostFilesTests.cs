@@ -32,7 +32,7 @@ public class HostFilesTests
             Hostname = "abc",
             Mounts = [new Mount { Destination = "/etc/hosts", Type = "bind", Source = "/mine", Options = ["rbind"] }],
         };
-        HostFiles.Apply(spec, dir.Path, hostNetwork: false, resolv, "/nonexistent");
+        HostFiles.Apply(spec, dir.Path, hostNetwork: false, null, resolv, "/nonexistent");
         Assert.Equal("abc\n", File.ReadAllText(dir["hostname"]));
         Assert.Equal("nameserver 192.0.2.1\n", File.ReadAllText(dir["resolv.conf"]));
         Assert.Contains("abc", File.ReadAllText(dir["hosts"]), StringComparison.Ordinal);

@@ -103,6 +103,7 @@ public static class ContainerInspectCommand
         w.WriteEndObject();
         w.WriteEndObject();
         w.WriteEndObject();
+        WriteNetworkSettings(w, x);
         w.WriteStartObject("GraphDriver");
         w.WriteString("Name", "overlay");
         w.WriteStartObject("Data");
@@ -157,5 +158,44 @@ public static class ContainerInspectCommand
         }
 
         w.WriteEndArray();
+    }
+
+    /// <summary>Docker's NetworkSettings: the address, gateway and published ports of a running container.</summary>
+    private static void WriteNetworkSettings(Utf8JsonWriter w, ContainerRecord x)
+    {
+        var n = x.State.Status is ContainerStatus.Running or ContainerStatus.Paused ? x.State.Network : null;
+        w.WriteStartObject("NetworkSettings");
+        w.WriteString("IPAddress", n?.IPAddress ?? "");
+        w.WriteNumber("IPPrefixLen", n?.PrefixLength ?? 0);
+        w.WriteString("Gateway", n?.Gateway ?? "");
+        w.WriteStartObject("Ports");
+        foreach (var group in (n?.Ports ?? []).GroupBy(p => $"{p.ContainerPort}/{p.Protocol}"))
+        {
+            w.WriteStartArray(group.Key);
+            foreach (var p in group)
+            {
+                w.WriteStartObject();
+                w.WriteString("HostIp", p.HostIp);
+                w.WriteString("HostPort", p.HostPort.ToString(CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        }
+
+        w.WriteEndObject();
+        w.WriteStartObject("Networks");
+        if (n is not null)
+        {
+            w.WriteStartObject(n.NetworkName);
+            w.WriteString("NetworkID", n.NetworkId);
+            w.WriteString("IPAddress", n.IPAddress);
+            w.WriteNumber("IPPrefixLen", n.PrefixLength);
+            w.WriteString("Gateway", n.Gateway);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndObject();
+        w.WriteEndObject();
     }
 }

@@ -14,8 +14,8 @@ public static class ContainerPortCommand
         var cmd = new Command("port", "list port mappings or a specific mapping for the container") { container, privatePort };
         cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
         {
-            var record = ctx.Containers.Find(r.GetValue(container)!);
-            var ports = record.Settings.Ports;
+            var record = MyRuntime.Engine.Lifecycle.Reconciler.Refresh(ctx, ctx.Containers.Find(r.GetValue(container)!));
+            var ports = record.State.Network?.Ports ?? [];
             if (r.GetValue(privatePort) is { } wanted)
             {
                 string[] parts = wanted.Split('/');

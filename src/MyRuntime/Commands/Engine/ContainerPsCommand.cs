@@ -57,7 +57,7 @@ public static class ContainerPsCommand
                     command = command[..19] + "…";
                 }
 
-                rows.Add([full ? x.Id : x.Id[..12], x.Image, $"\"{command}\"", HumanTime.Duration(now - x.Created) + " ago", Status(x, now), "", x.Name]);
+                rows.Add([full ? x.Id : x.Id[..12], x.Image, $"\"{command}\"", HumanTime.Duration(now - x.Created) + " ago", Status(x, now), Ports(x), x.Name]);
             }
 
             Table.Write(rows);
@@ -65,6 +65,10 @@ public static class ContainerPsCommand
         }));
         return cmd;
     }
+
+    /// <summary>Docker's ports column: 0.0.0.0:8080->80/tcp, ...</summary>
+    public static string Ports(ContainerRecord x) =>
+        string.Join(", ", (x.State.Network?.Ports ?? []).Select(p => $"{p.HostIp}:{p.HostPort}->{p.ContainerPort}/{p.Protocol}"));
 
     /// <summary>Docker's status column: Created, Up 5 seconds, Up 5 seconds (Paused), Exited (0) 3 seconds ago.</summary>
     public static string Status(ContainerRecord x, DateTimeOffset now) => x.State.Status switch
@@ -86,7 +90,7 @@ public static class ContainerPsCommand
             w.WriteString("Image", x.Image);
             w.WriteString("Labels", string.Join(',', x.Labels.Select(kv => kv.Key + "=" + kv.Value)));
             w.WriteString("Names", x.Name);
-            w.WriteString("Ports", "");
+            w.WriteString("Ports", Ports(x));
             w.WriteString("RunningFor", HumanTime.Duration(now - x.Created) + " ago");
             w.WriteString("State", x.State.Status.ToString().ToLowerInvariant());
             w.WriteString("Status", Status(x, now));

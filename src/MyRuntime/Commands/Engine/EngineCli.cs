@@ -36,7 +36,7 @@ public static class EngineCli
             log.Error(e.Message.ReplaceLineEndings(" "));
             return e.ExitCode;
         }
-        catch (Exception e) when (e is EngineException or RuntimeException or MyRuntime.Images.ImagesException or LinuxException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is EngineException or RuntimeException or MyRuntime.Images.ImagesException or MyRuntime.Network.NetworkException or LinuxException or IOException or UnauthorizedAccessException)
         {
             log.Error(e.Message.ReplaceLineEndings(" "));
             return failureCode;
@@ -56,7 +56,7 @@ public static class EngineCli
             {
                 action(ctx, name);
             }
-            catch (Exception e) when (e is EngineException or RuntimeException or MyRuntime.Images.ImagesException or LinuxException or IOException or StartFailedException)
+            catch (Exception e) when (e is EngineException or RuntimeException or MyRuntime.Images.ImagesException or MyRuntime.Network.NetworkException or LinuxException or IOException or StartFailedException)
             {
                 log.Error(e.Message.ReplaceLineEndings(" "));
                 rc = 1;

@@ -5,6 +5,7 @@ using MyRuntime.Engine.Containers;
 using MyRuntime.Engine.Images;
 using MyRuntime.Engine.Lifecycle;
 using MyRuntime.Engine.Logs;
+using MyRuntime.Network.Ports;
 
 namespace MyRuntime.Commands.Engine;
 
@@ -61,9 +62,19 @@ public sealed class RunFlags
 
     public Option<bool> Init { get; } = new("--init") { Description = "run an init inside the container that forwards signals and reaps processes" };
 
-    public Option<string> Network { get; } = new("--network", "--net") { Description = "connect the container to a network (none or host)", DefaultValueFactory = _ => "none" };
+    public Option<string> Network { get; } = new("--network", "--net") { Description = "connect the container to a network (bridge, none, host, container:NAME|ID, or a network's name)", DefaultValueFactory = _ => "bridge" };
 
-    public Option<List<string>> Publish { get; } = new("--publish", "-p") { Description = "publish a container's port(s) to the host" };
+    public Option<List<string>> Publish { get; } = new("--publish", "-p") { Description = "publish a container's port(s) to the host ([HOSTIP:][HOSTPORT:]PORT[/PROTO])" };
+
+    public Option<bool> PublishAll { get; } = new("--publish-all", "-P") { Description = "publish all exposed ports to random host ports" };
+
+    public Option<List<string>> Dns { get; } = new("--dns") { Description = "set custom DNS servers" };
+
+    public Option<List<string>> DnsSearch { get; } = new("--dns-search") { Description = "set custom DNS search domains" };
+
+    public Option<List<string>> DnsOption { get; } = new("--dns-option") { Description = "set DNS options" };
+
+    public Option<List<string>> AddHost { get; } = new("--add-host") { Description = "add a custom host-to-IP mapping (HOST:IP)" };
 
     public Option<string> Pull { get; } = new("--pull") { Description = "pull image before running (missing, always, never)", DefaultValueFactory = _ => "missing" };
 
@@ -83,7 +94,7 @@ public sealed class RunFlags
         {
             Name, Interactive, Tty, Remove, Env, EnvFile, Workdir, User, Hostname, Volume, Tmpfs, ReadOnly, Entrypoint,
             Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Device, CapAdd, CapDrop, Privileged, Init, Network, Publish,
-            Pull, StopSignal, StopTimeout, LogOpt, Label,
+            PublishAll, Dns, DnsSearch, DnsOption, AddHost, Pull, StopSignal, StopTimeout, LogOpt, Label,
         })
         {
             cmd.Options.Add(o);
@@ -92,11 +103,6 @@ public sealed class RunFlags
 
     public CreateRequest Request(ParseResult r)
     {
-        if (r.GetValue(Publish) is { Count: > 0 })
-        {
-            throw new EngineException("publishing ports (-p) needs a bridge network, which this build does not have yet; use --network host");
-        }
-
         var log = LogOptions.Parse(r.GetValue(LogOpt) ?? []);
         var options = new RunOptions
         {
@@ -131,7 +137,12 @@ public sealed class RunFlags
             OpenStdin = options.StdinOpen,
             StopSignal = r.GetValue(StopSignal),
             StopTimeout = r.GetValue(StopTimeout) ?? 10,
-            Network = r.GetValue(Network) ?? "none",
+            Network = r.GetValue(Network) ?? "bridge",
+            Ports = [.. (r.GetValue(Publish) ?? []).SelectMany(PublishedPorts)],
+            Dns = r.GetValue(Dns) ?? [],
+            DnsSearch = r.GetValue(DnsSearch) ?? [],
+            DnsOptions = r.GetValue(DnsOption) ?? [],
+            ExtraHosts = r.GetValue(AddHost) ?? [],
             LogMaxSize = log.MaxSize,
             LogMaxFiles = log.MaxFiles,
         };
@@ -142,7 +153,20 @@ public sealed class RunFlags
             Settings = settings,
             Pull = ImageResolver.ParsePolicy(r.GetValue(Pull) ?? "missing"),
             Labels = Labels(r.GetValue(Label) ?? []),
+            PublishAll = r.GetValue(PublishAll),
         };
+    }
+
+    private static IEnumerable<PortMapping> PublishedPorts(string spec)
+    {
+        try
+        {
+            return PortSpec.Parse(spec).Select(p => new PortMapping { HostIp = p.HostIp, HostPort = p.HostPort, ContainerPort = p.ContainerPort, Protocol = p.Protocol });
+        }
+        catch (MyRuntime.Network.NetworkException e)
+        {
+            throw new EngineException(e.Message, e);
+        }
     }
 
     private static List<string> ReadEnvFiles(List<string> files)

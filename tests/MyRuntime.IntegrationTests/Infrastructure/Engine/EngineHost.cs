@@ -6,11 +6,32 @@ namespace MyRuntime.IntegrationTests.Infrastructure.Engine;
 /// removes every container left (rm -f), then checks and removes the directory.</summary>
 public sealed class EngineHost : IDisposable
 {
+    private static int hosts;
+
     public EngineHost()
     {
         Dir = Path.Combine(TestSettings.TempBase, "engine-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(Dir);
+        int n = Interlocked.Increment(ref hosts);
+        Number = n;
+        Bridge = $"mrt{Environment.ProcessId % 0x10000:x4}{n:x3}";
+        BridgeSubnet = $"10.{200 + n / 256 % 40}.{n % 256}.0/24";
     }
+
+    /// <summary>This host's default bridge and its subnet (MYRUNTIME_BRIDGE, MYRUNTIME_BRIDGE_SUBNET): each test
+    /// host has its own, as two dockerd's on one machine need their own --bridge.</summary>
+    public string Bridge { get; }
+
+    public string BridgeSubnet { get; }
+
+    /// <summary>A number unique to this host in the test run, for names and subnets of its own.</summary>
+    public int Number { get; }
+
+    /// <summary>The first three octets of the default bridge's subnet (e.g. "10.200.7").</summary>
+    public string BridgePrefix => BridgeSubnet[..BridgeSubnet.LastIndexOf('.')];
+
+    /// <summary>A /24 for a user-defined network of this host, distinct per (host, index).</summary>
+    public string UserSubnet(int index) => $"10.{240 + index % 10}.{Number % 256}.0/24";
 
     public string Dir { get; }
 
@@ -68,6 +89,8 @@ public sealed class EngineHost : IDisposable
 
         psi.Environment["DOCKER_CONFIG"] = Path.Combine(Dir, "docker-config");
         psi.Environment["MYRUNTIME_AUTH_FILE"] = Path.Combine(Dir, "auth.json");
+        psi.Environment["MYRUNTIME_BRIDGE"] = Bridge;
+        psi.Environment["MYRUNTIME_BRIDGE_SUBNET"] = BridgeSubnet;
         return psi;
     }
 
@@ -98,6 +121,11 @@ public sealed class EngineHost : IDisposable
             foreach (string id in ids)
             {
                 Run("rm", "-f", id);
+            }
+
+            foreach (string network in Run("network", "ls", "-q", "--no-trunc").StdoutLines)
+            {
+                Run("network", "rm", network);
             }
         }
         finally

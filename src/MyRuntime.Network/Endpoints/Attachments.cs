@@ -1,0 +1,149 @@
+using System.Net;
+using MyRuntime.Linux;
+using MyRuntime.Linux.Netlink;
+using MyRuntime.Network.Addressing;
+using MyRuntime.Network.Firewall;
+using MyRuntime.Network.Networks;
+using MyRuntime.Network.Ports;
+
+namespace MyRuntime.Network.Endpoints;
+
+/// <summary>Connects a container's network namespace to a network and back: the lease (address, host ports) is
+/// taken under the store's lock and written first, so that whatever happens next a release finds it; then a veth
+/// pair (host end on the bridge, peer made in the container's netns as eth0), the address, lo and eth0 up, the
+/// default route, and the published ports' rules. Any failure undoes all of it.</summary>
+public static class Attachments
+{
+    public const string InterfaceName = "eth0";
+
+    public static Endpoint Attach(NetworkStore store, NetworkConfig network, string containerId, string containerName, string netnsPath, IReadOnlyList<PublishedPort> requested)
+    {
+        Endpoint endpoint;
+        using (store.Lock())
+        {
+            BridgeDevice.Ensure(store, network);
+            if (store.TryReadEndpoint(network, containerId) is { } stale)
+            {
+                Unwire(network, stale);
+                store.RemoveEndpoint(network, containerId);
+            }
+
+            var subnet = Subnet.Parse(network.Subnet);
+            var gateway = IPAddress.Parse(network.Gateway);
+            var address = Ipam.Next(network.Name, subnet, gateway, store.Endpoints(network).Select(e => e.Address));
+            endpoint = new Endpoint
+            {
+                ContainerId = containerId,
+                ContainerName = containerName,
+                Address = address.ToString(),
+                PrefixLength = subnet.PrefixLength,
+                Gateway = network.Gateway,
+                HostVeth = "veth" + containerId[..11],
+                Ports = [.. PortLeases.Resolve(store, containerId, requested)],
+            };
+            store.SaveEndpoint(network, endpoint);
+        }
+
+        try
+        {
+            Wire(network, endpoint, netnsPath);
+            if (endpoint.Ports.Count > 0)
+            {
+                Iptables.AddPorts(containerId, network.Bridge, IPAddress.Parse(endpoint.Address), endpoint.Ports);
+            }
+
+            return endpoint;
+        }
+        catch (Exception e) when (e is LinuxException or NetworkException or IOException)
+        {
+            Release(store, network, endpoint);
+            throw e as NetworkException ?? new NetworkException($"network {network.Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Releases every endpoint of a container (stopped, removed or found dead): its rules, the host end of
+    /// its veth if the kernel has not removed it with the netns, its lease. Returns the networks it left.</summary>
+    public static IReadOnlyList<NetworkConfig> Detach(NetworkStore store, string containerId)
+    {
+        var left = new List<NetworkConfig>();
+        foreach (var (network, endpoint) in store.EndpointsOf(containerId).ToList())
+        {
+            Release(store, network, endpoint);
+            left.Add(network);
+        }
+
+        return left;
+    }
+
+    private static void Release(NetworkStore store, NetworkConfig network, Endpoint endpoint)
+    {
+        try
+        {
+            if (endpoint.Ports.Count > 0)
+            {
+                Iptables.RemovePorts(endpoint.ContainerId, network.Bridge, IPAddress.Parse(endpoint.Address), endpoint.Ports);
+            }
+
+            Unwire(network, endpoint);
+        }
+        finally
+        {
+            using (store.Lock())
+            {
+                store.RemoveEndpoint(network, endpoint.ContainerId);
+            }
+        }
+    }
+
+    private static void Wire(NetworkConfig network, Endpoint endpoint, string netnsPath)
+    {
+        int netns = Files.Open(netnsPath, Files.O_RDONLY);
+        try
+        {
+            using (var host = RouteNetlink.Open())
+            {
+                int bridge = host.LinkIndex(network.Bridge) ?? throw new NetworkException($"bridge {network.Bridge} of network {network.Name} is missing");
+                if (host.LinkIndex(endpoint.HostVeth) is { } old)
+                {
+                    host.DeleteLink(old);
+                }
+
+                host.CreateVeth(endpoint.HostVeth, InterfaceName, netns);
+                int veth = host.LinkIndex(endpoint.HostVeth) ?? throw new NetworkException($"veth {endpoint.HostVeth} vanished");
+                host.SetMaster(veth, bridge);
+                host.SetUp(veth);
+            }
+
+            using var inside = RouteNetlink.OpenIn(netnsPath);
+            int eth0 = inside.LinkIndex(InterfaceName) ?? throw new NetworkException($"{InterfaceName} did not reach the container's network namespace");
+            inside.AddAddress(eth0, IPAddress.Parse(endpoint.Address), endpoint.PrefixLength);
+            inside.SetUp(eth0);
+            if (inside.LinkIndex("lo") is { } lo)
+            {
+                inside.SetUp(lo);
+            }
+
+            inside.AddRoute(null, 0, IPAddress.Parse(endpoint.Gateway), eth0);
+        }
+        finally
+        {
+            Files.Close(netns);
+        }
+    }
+
+    private static void Unwire(NetworkConfig network, Endpoint endpoint)
+    {
+        using var host = RouteNetlink.Open();
+        if (host.LinkIndex(endpoint.HostVeth) is { } index)
+        {
+            try
+            {
+                host.DeleteLink(index);
+            }
+            catch (LinuxException e) when (e.Errno == Errno.ENODEV)
+            {
+                // gone with the container's netns meanwhile
+            }
+        }
+    }
+}
