@@ -7,6 +7,10 @@ namespace MyRuntime.Network.Ports;
 /// succeeds), and free ones picked by the kernel from its ephemeral range.</summary>
 public static class HostPorts
 {
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+    private const int SoReusePort = 15;
+
     /// <summary>Throws a one-line <see cref="NetworkException"/> when the host port cannot be bound, e.g.
     /// "host port 8080/tcp is already in use".</summary>
     public static void EnsureFree(PublishedPort port)
@@ -51,7 +55,11 @@ public static class HostPorts
         var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
         try
         {
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
+            // SO_REUSEADDR and SO_REUSEPORT off: the bind then fails on any socket bound there. .NET's Bind turns
+            // SO_REUSEADDR back on for TCP (Windows' TIME_WAIT semantics), so a TCP port held only by a bound,
+            // non-listening socket that set SO_REUSEADDR itself passes; a listening socket never does.
+            socket.SetRawSocketOption(SolSocket, SoReuseAddr, [0, 0, 0, 0]);
+            socket.SetRawSocketOption(SolSocket, SoReusePort, [0, 0, 0, 0]);
             socket.Bind(new IPEndPoint(address, port.HostPort));
             return socket;
         }
