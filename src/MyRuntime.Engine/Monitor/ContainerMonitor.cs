@@ -85,6 +85,7 @@ public static class ContainerMonitor
             JsonLogWriter? log = null;
             MyRuntime.Runtime.Container.ContainerState state;
             var pumps = new List<OutputPump>();
+            NetworkAttachment? network = null;
             try
             {
                 ctx.Snapshots.EnsureMounted(record.SnapshotId, volatileUpper: record.Settings.AutoRemove);
@@ -118,6 +119,12 @@ public static class ContainerMonitor
                 if (tty)
                 {
                     fds.Add(master);
+                }
+
+                network = Networking.ContainerNetworking.Attach(ctx, record, state.Pid);
+                Timing.Mark("monitor: network attached");
+                if (tty)
+                {
                     pumps.Add(new OutputPump(master, "stdout", log, attach ? 1 : -1));
                     if (attach && Terminals.IsTerminal(0))
                     {
@@ -141,8 +148,6 @@ public static class ContainerMonitor
 
                 pumps.ForEach(p => p.Start());
                 Timing.Mark("monitor: pumps started");
-                var network = Networking.ContainerNetworking.Attach(ctx, record, state.Pid);
-                Timing.Mark("monitor: network attached");
                 ops.Start(state);
                 Timing.Mark("monitor: started");
                 ctx.Containers.Update(id, r =>
@@ -160,9 +165,10 @@ public static class ContainerMonitor
             catch (Exception e) when (e is RuntimeException or EngineException or ImagesException or LinuxException or IOException)
             {
                 int code = StartFailureCode(e.Message);
-                log?.Dispose();
+                Reconciler.Release(ctx, id, record.SnapshotId); // ends the init, so the pumps reach end of file
+                pumps.ForEach(p => p.Join(TimeSpan.FromSeconds(2)));
                 CloseAll();
-                ReleaseUnlessRemoved(record);
+                log?.Dispose();
                 Finish(record, r =>
                 {
                     r.State.ExitCode = code;

@@ -170,6 +170,7 @@ public static class Creator
             state.PidStartTime = ProcFs.Stat(pid)?.StartTime ?? 0;
             AwaitReady(parentSync, state, pid, program);
             Timing.Mark("create: ready");
+            Loopback.BringUp(spec, pid, ctx.Log);
             store.Save(state);
             if (consoleOurs >= 0)
             {
