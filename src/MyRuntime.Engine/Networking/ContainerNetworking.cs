@@ -93,6 +93,7 @@ public static class ContainerNetworking
             return null;
         }
 
+        Runtime.Timing.Mark("network: begin");
         try
         {
             var manager = ctx.Networks;
@@ -133,9 +134,10 @@ public static class ContainerNetworking
             return;
         }
 
+        Runtime.Timing.Mark("network: detach");
         try
         {
-            foreach (var network in Attachments.Detach(store, id).Where(n => !n.IsDefault))
+            foreach (var network in Attachments.Detach(store, id, namespaceKept: () => HasJoiners(ctx, id)).Where(n => !n.IsDefault))
             {
                 RefreshPeers(ctx, store, network, id);
             }
@@ -143,6 +145,24 @@ public static class ContainerNetworking
         catch (Exception e) when (e is NetworkException or Linux.LinuxException or IOException)
         {
             ctx.Log.Warn($"container {id}: network release: {e.Message}");
+        }
+
+        Runtime.Timing.Mark("network: detached");
+    }
+
+    /// <summary>Whether running containers joined this one's network namespace (--network container:IT): they keep
+    /// it, and its veth, alive.</summary>
+    private static bool HasJoiners(EngineContext ctx, string id)
+    {
+        try
+        {
+            string name = ctx.Containers.Find(id).Name;
+            return ctx.Containers.List().Any(r => r.Id != id && r.State.Status is ContainerStatus.Running or ContainerStatus.Paused
+                && NetworkMode.Parse(r.Settings.Network) is { IsContainer: true } m && (m.Container == name || m.Container.Length >= 12 && id.StartsWith(m.Container, StringComparison.Ordinal)));
+        }
+        catch (EngineException)
+        {
+            return false; // removed meanwhile
         }
     }
 

@@ -61,21 +61,25 @@ public static class Attachments
         }
     }
 
-    /// <summary>Releases every endpoint of a container (stopped, removed or found dead): its rules, the host end of
-    /// its veth if the kernel has not removed it with the netns, its lease. Returns the networks it left.</summary>
-    public static IReadOnlyList<NetworkConfig> Detach(NetworkStore store, string containerId)
+    /// <summary>Releases every endpoint of a container whose init has ended: its rules and its lease. Its veth pair
+    /// goes with its network namespace, which the kernel dismantles on its own (asynchronously: a netlink request
+    /// meanwhile would wait for that, ~10-20 ms); only when other processes keep the namespace alive
+    /// (<paramref name="namespaceKept"/>: containers that joined it) is the host end deleted here. Returns the
+    /// networks it left.</summary>
+    public static IReadOnlyList<NetworkConfig> Detach(NetworkStore store, string containerId, Func<bool> namespaceKept)
     {
         var left = new List<NetworkConfig>();
         foreach (var (network, endpoint) in store.EndpointsOf(containerId).ToList())
         {
-            Release(store, network, endpoint);
+            bool vethLeft = Directory.Exists("/sys/class/net/" + endpoint.HostVeth);
+            Release(store, network, endpoint, deleteVeth: vethLeft && namespaceKept());
             left.Add(network);
         }
 
         return left;
     }
 
-    private static void Release(NetworkStore store, NetworkConfig network, Endpoint endpoint)
+    private static void Release(NetworkStore store, NetworkConfig network, Endpoint endpoint, bool deleteVeth = true)
     {
         try
         {
@@ -84,7 +88,10 @@ public static class Attachments
                 Iptables.RemovePorts(endpoint.ContainerId, network.Bridge, IPAddress.Parse(endpoint.Address), endpoint.Ports);
             }
 
-            Unwire(network, endpoint);
+            if (deleteVeth)
+            {
+                Unwire(network, endpoint);
+            }
         }
         finally
         {
@@ -133,6 +140,11 @@ public static class Attachments
 
     private static void Unwire(NetworkConfig network, Endpoint endpoint)
     {
+        if (!Directory.Exists("/sys/class/net/" + endpoint.HostVeth))
+        {
+            return; // gone (sysfs answers without the rtnl lock)
+        }
+
         using var host = RouteNetlink.Open();
         if (host.LinkIndex(endpoint.HostVeth) is { } index)
         {

@@ -171,6 +171,7 @@ public static class Creator
             AwaitReady(parentSync, state, pid, program);
             Timing.Mark("create: ready");
             Loopback.BringUp(spec, pid, ctx.Log);
+            Timing.Mark("create: lo up");
             store.Save(state);
             if (consoleOurs >= 0)
             {
