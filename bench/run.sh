@@ -7,8 +7,9 @@
 #   MYRUNTIME=/path/to/myruntime bench/run.sh
 #
 # The image is test-images/busybox/rootfs (made offline by scripts/mkimage-busybox.sh if missing), tarred
-# once and imported by both engines. Both run with --network none: myruntime has no networking yet, so
-# neither sets up a network. Both keep everything in one temp dir removed on exit: myruntime with its own
+# once and imported by both engines. Both run with --network none (podman's bridge passes no traffic on some
+# hosts), and myruntime a second time on its default bridge network (its own bridge mrbench0 on
+# 10.199.0.0/24, removed on exit) to report what network setup adds to a start. Both keep everything in one temp dir removed on exit: myruntime with its own
 # --storage-root and --runroot, podman with private containers.conf, storage.conf and registries.conf
 # (graphroot and runroot in the temp dir, runtime runc, cgroupfs, events to a file). Nothing in /etc and
 # neither engine's default store is touched. If podman cannot run here, myruntime is measured alone.
@@ -47,7 +48,7 @@ mr_store="$work/mr/store"
 mr_run="$work/mr/run"
 podman_ok=0
 
-mr() { "$MYRUNTIME" --storage-root "$mr_store" --runroot "$mr_run" "$@"; }
+mr() { MYRUNTIME_BRIDGE=mrbench0 MYRUNTIME_BRIDGE_SUBNET=10.199.0.0/24 "$MYRUNTIME" --storage-root "$mr_store" --runroot "$mr_run" "$@"; }
 pm() {
     CONTAINERS_CONF="$work/pm/containers.conf" CONTAINERS_STORAGE_CONF="$work/pm/storage.conf" \
         CONTAINERS_REGISTRIES_CONF="$work/pm/registries.conf" podman "$@"
@@ -72,6 +73,7 @@ cleanup() {
     if [[ -d "$mr_store" ]]; then
         mapfile -t ids < <(mr ps -a -q --no-trunc 2>/dev/null)
         ((${#ids[@]})) && mr rm -f "${ids[@]}" >/dev/null 2>&1
+        mr network rm bridge >/dev/null 2>&1
     fi
     if ((podman_ok)) || [[ -f "$work/pm/storage.conf" ]]; then
         pm rm -a -f -t 0 >/dev/null 2>&1
@@ -149,7 +151,7 @@ fi
 [[ -n "$podman_note" ]] && note "$podman_note"
 
 # 2. run --rm of `true`, engines alternated every round (rotating order) after $WARMUP warm-up runs each.
-engines=(myruntime)
+engines=(myruntime myruntime-net)
 ((podman_ok)) && engines+=(podman)
 count=${#engines[@]}
 run_one() { # run_one ENGINE -> sets elapsed_us
@@ -157,6 +159,7 @@ run_one() { # run_one ENGINE -> sets elapsed_us
     t0="$(now_us)"
     case "$1" in
         myruntime) mr run --rm --network none "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
+        myruntime-net) mr run --rm "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
         podman) pm run --rm --network none "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
     esac
     t1="$(now_us)"
@@ -275,11 +278,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 podman_version="$( ((podman_ok)) && podman --version | awk '{print $3}' || echo -)"
 echo
 echo "engine 'run --rm --network none IMG true', busybox image, N=$N per engine after $WARMUP warm-ups"
-if ((podman_ok)); then
-    echo "(--network none for both: myruntime has no networking yet; podman: runc, cgroupfs, $podman_driver storage)"
-else
-    echo "(--network none: myruntime has no networking yet)"
-fi
+echo "(myruntime-net: the same on myruntime's default bridge network: veth, address, route, lease)"
+((podman_ok)) && echo "(podman: runc, cgroupfs, $podman_driver storage, --network none)"
 printf '%-16s %6s %11s %9s %9s\n' engine runs median_ms p90_ms min_ms
 declare -A med p90
 for engine in "${engines[@]}"; do
@@ -290,6 +290,7 @@ for engine in "${engines[@]}"; do
     [[ "$engine" == podman ]] && label="podman $podman_version"
     printf '%-16s %6d %11s %9s %9s\n' "$label" "$(wc -l < "$work/times-run-$engine")" "$m" "$p" "$mn"
 done
+echo "network setup adds: median $(awk -v a="${med[myruntime-net]}" -v b="${med[myruntime]}" 'BEGIN { printf "%.1f", a - b }') ms, p90 $(awk -v a="${p90[myruntime-net]}" -v b="${p90[myruntime]}" 'BEGIN { printf "%.1f", a - b }') ms (bridge vs none, target <= 10 ms)"
 if ((podman_ok)); then
     echo "ratio myruntime/podman: median $(ratio "${med[myruntime]}" "${med[podman]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[podman]}")x (target <= 0.25)"
 else
