@@ -37,7 +37,7 @@ public sealed class EngineNetworkTests(EngineRegistry registry) : IClassFixture<
         host.Ok("rm", "-f", a, b);
         host.AssertGone(a);
         host.AssertGone(b);
-        Assert.Empty(BridgePorts());
+        Wait.Until(() => BridgePorts().Count == 0, TimeSpan.FromSeconds(10), "the veths went with the netns");
         Assert.DoesNotContain(a[..11], HostCommand.Run("ip", "-br", "link").Stdout, StringComparison.Ordinal);
     }
 

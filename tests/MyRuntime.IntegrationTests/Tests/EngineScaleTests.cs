@@ -35,7 +35,7 @@ public sealed class EngineScaleTests(EngineRegistry registry) : IClassFixture<En
         Assert.Equal(50, HostCommand.Run("ip", "-o", "link", "show", "master", host.Bridge).StdoutLines.Count(l => l.Length > 0));
 
         host.Ok(["rm", "-f", .. ids]);
-        Assert.DoesNotContain(HostCommand.Run("ip", "-o", "link", "show", "master", host.Bridge).StdoutLines, l => l.Length > 0);
+        Wait.Until(() => !HostCommand.Run("ip", "-o", "link", "show", "master", host.Bridge).StdoutLines.Any(l => l.Length > 0), TimeSpan.FromSeconds(20), "no veth left on the bridge");
         using (var network = System.Text.Json.JsonDocument.Parse(host.Ok("network", "inspect", "bridge").Stdout))
         {
             Assert.Empty(network.RootElement[0].GetProperty("Containers").EnumerateObject());
@@ -80,9 +80,18 @@ public sealed class EngineScaleTests(EngineRegistry registry) : IClassFixture<En
         Assert.Empty(CgroupSupport.CgroupDirsNamed(id));
         Assert.False(Directory.Exists(Path.Combine(host.RunRoot, id)));
 
-        // It can start again.
+        // Its address lease was released too (crash recovery), and its veth went with its netns.
+        using (var network = System.Text.Json.JsonDocument.Parse(host.Ok("network", "inspect", "bridge").Stdout))
+        {
+            Assert.Empty(network.RootElement[0].GetProperty("Containers").EnumerateObject());
+        }
+
+        Wait.Until(() => !HostCommand.Run("ip", "-o", "link").Stdout.Contains(id[..11], StringComparison.Ordinal), TimeSpan.FromSeconds(10), "the kernel removed the veth with the netns");
+
+        // It can start again, with an address again.
         host.Ok("start", id);
         Assert.Contains("Up ", host.Ok("ps").StdoutLines[1], StringComparison.Ordinal);
+        Assert.Matches(host.BridgePrefix.Replace(".", "\\.", StringComparison.Ordinal) + "\\.\\d+", host.Ok("exec", id, "hostname", "-i").Stdout);
         host.Ok("rm", "-f", id);
         host.AssertGone(id);
     }
