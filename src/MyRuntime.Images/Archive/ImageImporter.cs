@@ -26,8 +26,9 @@ public sealed class ImageImporter
 
     /// <summary>Imports <paramref name="tarball"/>; <paramref name="name"/> is REPOSITORY[:TAG] or null,
     /// <paramref name="source"/> what the history says it was imported from.</summary>
-    public async Task<ImageRecord> ImportAsync(Stream tarball, string? name, string source, IPullProgress progress, CancellationToken ct)
+    public async Task<ImageRecord> ImportAsync(Stream tarball, string? name, string source, IPullProgress progress, CancellationToken ct, IReadOnlyList<string>? changes = null)
     {
+        var containerConfig = ImportChanges.Apply(changes ?? []);
         string? tag = name is null ? null : ImageChecks.TaggedName(name, "import");
         var layout = store.Layout;
         Directory.CreateDirectory(layout.Root);
@@ -51,6 +52,7 @@ public sealed class ImageImporter
                 Created = now,
                 Architecture = "amd64",
                 Os = "linux",
+                Config = containerConfig,
                 Rootfs = new RootFs { DiffIds = [diff.DiffId.ToString()] },
                 History = [new HistoryEntry { Created = now, CreatedBy = "myruntime import", Comment = $"Imported from {source}" }],
             };

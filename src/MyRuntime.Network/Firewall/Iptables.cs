@@ -56,24 +56,22 @@ public static class Iptables
     /// <summary>DNATs of a container's published ports (host ports picked already) and their forward accepts.</summary>
     public static void AddPorts(string containerId, string bridge, IPAddress containerIp, IReadOnlyList<PublishedPort> ports)
     {
-        var rules = FirewallRules.PortRules(containerId, bridge, containerIp, ports);
-        if (rules.Count == 0)
+        ChangePorts(FirewallRules.PortRules(containerId, bridge, containerIp, ports), (state, script, rules) =>
         {
-            return;
-        }
-
-        using var hold = Lock();
-        var state = IptablesTool.Save();
-        var script = new RestoreScript();
-        EnsureBase(state, script);
-        EnsurePresent(state, script, rules);
-        IptablesTool.Restore(script);
+            EnsureBase(state, script);
+            EnsurePresent(state, script, rules);
+        });
     }
 
     /// <summary>Removes what <see cref="AddPorts"/> added; rules already gone are not an error.</summary>
     public static void RemovePorts(string containerId, string bridge, IPAddress containerIp, IReadOnlyList<PublishedPort> ports)
     {
-        var rules = FirewallRules.PortRules(containerId, bridge, containerIp, ports);
+        ChangePorts(FirewallRules.PortRules(containerId, bridge, containerIp, ports), DeleteAll);
+    }
+
+    /// <summary>One change of port rules: under the lock, the current rules read once, one restore.</summary>
+    private static void ChangePorts(IReadOnlyList<FirewallRule> rules, Action<IptablesState, RestoreScript, IReadOnlyList<FirewallRule>> plan)
+    {
         if (rules.Count == 0)
         {
             return;
@@ -82,7 +80,7 @@ public static class Iptables
         using var hold = Lock();
         var state = IptablesTool.Save();
         var script = new RestoreScript();
-        DeleteAll(state, script, rules);
+        plan(state, script, rules);
         IptablesTool.Restore(script);
     }
 

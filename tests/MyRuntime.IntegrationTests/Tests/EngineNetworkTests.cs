@@ -175,6 +175,22 @@ public sealed class EngineNetworkTests(EngineRegistry registry) : IClassFixture<
     }
 
     [RegistryFact]
+    public void PublishAllPublishesTheImagesExposedPorts()
+    {
+        string tar = Path.Combine(host.Dir, "rootfs.tar");
+        var made = HostCommand.Run("tar", "-C", TestSettings.ImageRootfs, "-cf", tar, ".");
+        Assert.True(made.ExitCode == 0, made.ToString());
+        host.Ok("import", "--change", "EXPOSE 80", "--change", "CMD " + ServeScript, tar, "exposed:latest");
+        string id = host.Ok("run", "-d", "-P", "exposed:latest").StdoutLines.Single();
+        var line = Assert.Single(host.Ok("port", id).StdoutLines);
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^80/tcp -> 0\.0\.0\.0:(\d+)$");
+        Assert.True(m.Success, line);
+        Wait.Until(() => Fetch($"http://127.0.0.1:{m.Groups[1].Value}/") == "hello-from-container\n", TimeSpan.FromSeconds(15), "the -P port answers");
+        host.Ok("rm", "-f", id);
+        host.Ok("rmi", "exposed:latest");
+    }
+
+    [RegistryFact]
     public void ContainerReachesOutsideHostMasqueraded()
     {
         using var outside = new TestNetns($"mrto{Environment.ProcessId % 0x10000:x4}{host.Number:x3}", $"10.236.{host.Number % 256}");
