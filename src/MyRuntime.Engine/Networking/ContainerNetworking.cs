@@ -100,7 +100,7 @@ public static class ContainerNetworking
             var network = manager.Resolve(mode.Value);
             Runtime.Timing.Mark("network: resolved");
             var requested = record.Settings.Ports.Select(p => new PublishedPort(p.HostIp, p.HostPort, p.ContainerPort, p.Protocol)).ToList();
-            var endpoint = Attachments.Attach(manager.Store, network, record.Id, record.Name, $"/proc/{pid}/ns/net", requested);
+            var endpoint = Attachments.Attach(manager.Store, network, record.Id, record.Name, pid, requested);
             Runtime.Timing.Mark("network: endpoint attached");
             WriteHosts(ctx, record, endpoint.Address, network.IsDefault ? [] : Peers(manager.Store, network, record.Id));
             if (!network.IsDefault)

@@ -16,8 +16,9 @@ public static class Attachments
 {
     public const string InterfaceName = "eth0";
 
-    public static Endpoint Attach(NetworkStore store, NetworkConfig network, string containerId, string containerName, string netnsPath, IReadOnlyList<PublishedPort> requested)
+    public static Endpoint Attach(NetworkStore store, NetworkConfig network, string containerId, string containerName, int pid, IReadOnlyList<PublishedPort> requested)
     {
+        string netnsPath = $"/proc/{pid}/ns/net";
         Endpoint endpoint;
         using (store.Lock())
         {
@@ -30,7 +31,22 @@ public static class Attachments
 
             var subnet = Subnet.Parse(network.Subnet);
             var gateway = IPAddress.Parse(network.Gateway);
-            var address = Ipam.Next(network.Name, subnet, gateway, store.Endpoints(network).Select(e => e.Address));
+            if (requested.Count > 0)
+            {
+                ReclaimStale(store, store.List()); // a dead container's lease must not hold a host port
+            }
+
+            IPAddress address;
+            try
+            {
+                address = Ipam.Next(network.Name, subnet, gateway, store.Endpoints(network).Select(e => e.Address));
+            }
+            catch (NetworkException)
+            {
+                ReclaimStale(store, [network]);
+                address = Ipam.Next(network.Name, subnet, gateway, store.Endpoints(network).Select(e => e.Address));
+            }
+
             endpoint = new Endpoint
             {
                 ContainerId = containerId,
@@ -40,6 +56,8 @@ public static class Attachments
                 Gateway = network.Gateway,
                 HostVeth = "veth" + containerId[..11],
                 Ports = [.. PortLeases.Resolve(store, containerId, requested)],
+                Pid = pid,
+                PidStartTime = ProcFs.Stat(pid)?.StartTime ?? 0,
             };
             store.SaveEndpoint(network, endpoint);
         }
@@ -98,6 +116,24 @@ public static class Attachments
             using (store.Lock())
             {
                 store.RemoveEndpoint(network, endpoint.ContainerId);
+            }
+        }
+    }
+
+    /// <summary>Releases the leases of containers whose process is gone (a host restart, a crash no command has
+    /// reconciled yet): their rules and lease files; their veths went with their netns. The caller holds the lock.</summary>
+    private static void ReclaimStale(NetworkStore store, IEnumerable<NetworkConfig> networks)
+    {
+        foreach (var network in networks)
+        {
+            foreach (var stale in store.Endpoints(network).Where(e => e.IsStale()))
+            {
+                if (stale.Ports.Count > 0)
+                {
+                    Iptables.RemovePorts(stale.ContainerId, network.Bridge, IPAddress.Parse(stale.Address), stale.Ports);
+                }
+
+                store.RemoveEndpoint(network, stale.ContainerId);
             }
         }
     }

@@ -20,4 +20,22 @@ public sealed class Endpoint
     public string HostVeth { get; set; } = "";
 
     public List<PublishedPort> Ports { get; set; } = [];
+
+    /// <summary>The container's init and its start time when attached: a lease whose process is gone (a host
+    /// restart, a crash nobody has reconciled yet) does not keep an address or a host port from others.</summary>
+    public int Pid { get; set; }
+
+    public ulong PidStartTime { get; set; }
+
+    public bool IsStale()
+    {
+        if (Pid <= 0)
+        {
+            return false;
+        }
+
+        // Gone, a zombie (its netns died with it), or another process that took the pid.
+        var stat = MyRuntime.Linux.ProcFs.Stat(Pid);
+        return stat is not { } s || s.State is 'Z' or 'X' || s.StartTime != PidStartTime;
+    }
 }

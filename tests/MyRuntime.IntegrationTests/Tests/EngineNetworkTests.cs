@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
@@ -159,6 +160,29 @@ public sealed class EngineNetworkTests(EngineRegistry registry) : IClassFixture<
         }
 
         host.Ok("rm", "-f", "clash");
+    }
+
+    [RegistryFact]
+    public void LeaseOfAContainerThatDiedUnseenDoesNotHoldItsPort()
+    {
+        int port = FreePort();
+        string dead = host.Ok("run", "-d", "-p", $"{port}:80", registry.Busybox, "sleep", "1000").StdoutLines.Single();
+        int pid;
+        using (var doc = JsonDocument.Parse(host.Ok("inspect", dead).Stdout))
+        {
+            pid = doc.RootElement[0].GetProperty("State").GetProperty("Pid").GetInt32();
+        }
+
+        // Monitor and container killed: nothing released them (no command has looked at the container since).
+        int monitor = int.Parse(HostProcess.StatusField(pid, "PPid")![0], CultureInfo.InvariantCulture);
+        HostProcess.Kill(monitor);
+        HostProcess.Kill(pid);
+        Wait.Until(() => !HostProcess.IsAlive(pid) && !HostProcess.IsAlive(monitor), TimeSpan.FromSeconds(10), "both are gone");
+
+        string next = host.Ok("run", "-d", "-p", $"{port}:80", registry.Busybox, "sh", "-c", ServeScript).StdoutLines.Single();
+        Wait.Until(() => Fetch($"http://127.0.0.1:{port}/") == "hello-from-container\n", TimeSpan.FromSeconds(15), "the new container has the port");
+        host.Ok("rm", "-f", dead, next);
+        Assert.DoesNotContain($"--dport {port} ", Rules(), StringComparison.Ordinal);
     }
 
     [RegistryFact]
