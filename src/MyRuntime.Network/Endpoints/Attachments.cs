@@ -10,7 +10,7 @@ namespace MyRuntime.Network.Endpoints;
 
 /// <summary>Connects a container's network namespace to a network and back: the lease (address, host ports) is
 /// taken under the store's lock and written first, so that whatever happens next a release finds it; then a veth
-/// pair (host end on the bridge, peer made in the container's netns as eth0), the address, lo and eth0 up, the
+/// pair (host end on the bridge, peer made in the container's netns as eth0), the address, eth0 up, the
 /// default route, and the published ports' rules. Any failure undoes all of it.</summary>
 public static class Attachments
 {
@@ -160,12 +160,7 @@ public static class Attachments
             using var inside = RouteNetlink.OpenIn(netnsPath);
             int eth0 = inside.LinkIndex(InterfaceName) ?? throw new NetworkException($"{InterfaceName} did not reach the container's network namespace");
             inside.AddAddress(eth0, IPAddress.Parse(endpoint.Address), endpoint.PrefixLength);
-            inside.SetUp(eth0);
-            if (inside.LinkIndex("lo") is { } lo)
-            {
-                inside.SetUp(lo);
-            }
-
+            inside.SetUp(eth0); // lo: the runtime brings it up in every netns it makes
             inside.AddRoute(null, 0, IPAddress.Parse(endpoint.Gateway), eth0);
         }
         finally

@@ -37,7 +37,7 @@ public static class NetworkCommand
             }
 
             var labels = (r.GetValue(label) ?? []).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "");
-            var network = Wrap(() => ctx.Networks.Create(r.GetValue(name)!, r.GetValue(subnet), r.GetValue(gateway), labels));
+            var network = ctx.Networks.Create(r.GetValue(name)!, r.GetValue(subnet), r.GetValue(gateway), labels);
             Console.Out.WriteLine(network.Id);
             return 0;
         }));
@@ -75,7 +75,7 @@ public static class NetworkCommand
         cmd.SetAction(r =>
         {
             var found = new List<NetworkConfig>();
-            int rc = EngineCli.ForEach(g, r, r.GetValue(names)!, (ctx, n) => found.Add(Wrap(() => ctx.Networks.Resolve(n))));
+            int rc = EngineCli.ForEach(g, r, r.GetValue(names)!, (ctx, n) => found.Add(ctx.Networks.Resolve(n)));
             var store = EngineCli.ContextOf(g, r).Networks.Store;
             using (var stdout = Console.OpenStandardOutput())
             using (var w = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true }))
@@ -98,7 +98,7 @@ public static class NetworkCommand
         cmd.Aliases.Add("remove");
         cmd.SetAction(r => EngineCli.ForEach(g, r, r.GetValue(names)!, (ctx, n) =>
         {
-            Wrap(() => ctx.Networks.Remove(n));
+            ctx.Networks.Remove(n);
             Console.Out.WriteLine(n);
         }));
         return cmd;
@@ -113,7 +113,7 @@ public static class NetworkCommand
             var removed = new List<string>();
             foreach (var network in ctx.Networks.Store.List().Where(n => !n.IsDefault && ctx.Networks.Store.Endpoints(n).Count == 0))
             {
-                Wrap(() => ctx.Networks.Remove(network.Id));
+                ctx.Networks.Remove(network.Id);
                 removed.Add(network.Name);
             }
 
@@ -170,17 +170,5 @@ public static class NetworkCommand
 
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    private static T Wrap<T>(Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (MyRuntime.Network.NetworkException e)
-        {
-            throw new EngineException(e.Message, e);
-        }
     }
 }

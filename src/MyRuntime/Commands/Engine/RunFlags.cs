@@ -157,17 +157,8 @@ public sealed class RunFlags
         };
     }
 
-    private static IEnumerable<PortMapping> PublishedPorts(string spec)
-    {
-        try
-        {
-            return PortSpec.Parse(spec).Select(p => new PortMapping { HostIp = p.HostIp, HostPort = p.HostPort, ContainerPort = p.ContainerPort, Protocol = p.Protocol });
-        }
-        catch (MyRuntime.Network.NetworkException e)
-        {
-            throw new EngineException(e.Message, e);
-        }
-    }
+    private static IEnumerable<PortMapping> PublishedPorts(string spec) =>
+        PortSpec.Parse(spec).Select(p => new PortMapping { HostIp = p.HostIp, HostPort = p.HostPort, ContainerPort = p.ContainerPort, Protocol = p.Protocol });
 
     private static List<string> ReadEnvFiles(List<string> files)
     {
