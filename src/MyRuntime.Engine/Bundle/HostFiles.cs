@@ -19,7 +19,7 @@ public static class HostFiles
         Write(Path.Combine(dir, "hosts"), hostNetwork && File.Exists(hostHosts)
             ? File.ReadAllText(hostHosts) + string.Concat(dns.ExtraHosts.Select(h => HostLine(h) + "\n"))
             : Hosts(hostname, null, dns.ExtraHosts, []));
-        string resolv = ResolvConf(File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "", hostNetwork);
+        string resolv = ResolvConf(HostResolvConf(hostResolvConf, hostNetwork), hostNetwork);
         Write(Path.Combine(dir, "resolv.conf"), dns.Apply(resolv));
         spec.Mounts ??= [];
         foreach (string name in Names)
@@ -114,6 +114,25 @@ public static class HostFiles
         string text = string.Join('\n', lines).TrimEnd('\n');
         return text.Length == 0 ? "" : text + "\n";
     }
+
+    /// <summary>The host's resolver settings for a container: its resolv.conf, or, when that names only loopback
+    /// nameservers (a local resolver such as systemd-resolved's 127.0.0.53, unreachable from a bridge) and the
+    /// local resolver publishes its upstream servers, those (as Docker does).</summary>
+    public static string HostResolvConf(string path, bool hostNetwork, string upstream = "/run/systemd/resolve/resolv.conf")
+    {
+        string text = File.Exists(path) ? File.ReadAllText(path) : "";
+        if (hostNetwork || !File.Exists(upstream))
+        {
+            return text;
+        }
+
+        var servers = Nameservers(text);
+        return servers.Count > 0 && servers.All(IsLoopback) ? File.ReadAllText(upstream) : text;
+    }
+
+    private static List<string> Nameservers(string resolvConf) =>
+        [.. resolvConf.Split('\n').Select(l => l.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+            .Where(w => w.Length >= 2 && w[0] == "nameserver").Select(w => w[1])];
 
     private static bool IsLoopback(string address) =>
         address.StartsWith("127.", StringComparison.Ordinal) || address == "::1";

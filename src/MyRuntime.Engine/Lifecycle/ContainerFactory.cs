@@ -89,7 +89,6 @@ public static class ContainerFactory
                 spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");
             }
 
-
             if (settings.Init)
             {
                 Init.InitMount.Apply(spec, EngineContext.SelfPath);

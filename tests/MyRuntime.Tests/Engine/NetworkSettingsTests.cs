@@ -54,6 +54,19 @@ public sealed class NetworkSettingsTests
         Assert.True(before.Exists);
     }
 
+    [Fact]
+    public void LoopbackOnlyResolversGiveWayToTheLocalResolversUpstreams()
+    {
+        using var dir = new TempDir();
+        string upstream = dir.File("upstream.conf", "nameserver 192.0.2.53\nsearch corp.test\n");
+        string stub = dir.File("stub.conf", "nameserver 127.0.0.53\noptions edns0\n");
+        string plain = dir.File("plain.conf", "nameserver 192.0.2.1\n");
+        Assert.Equal("nameserver 192.0.2.53\nsearch corp.test\n", HostFiles.HostResolvConf(stub, hostNetwork: false, upstream));
+        Assert.Equal("nameserver 127.0.0.53\noptions edns0\n", HostFiles.HostResolvConf(stub, hostNetwork: true, upstream));
+        Assert.Equal("nameserver 192.0.2.1\n", HostFiles.HostResolvConf(plain, hostNetwork: false, upstream));
+        Assert.Equal("nameserver 127.0.0.53\noptions edns0\n", HostFiles.HostResolvConf(stub, hostNetwork: false, dir["missing"]));
+    }
+
     [Theory]
     [InlineData("80/tcp", 80, "tcp")]
     [InlineData("53/udp", 53, "udp")]
