@@ -62,10 +62,19 @@ public static class Program
 
         IReadOnlySet<string> trailing = oci ? new HashSet<string> { "exec", "ps" } : new HashSet<string> { "exec", "run", "create" };
         var result = root.Parse(ArgumentSplitter.Split(root, args, trailing));
-        if (result.Errors.Count > 0 && !args.Contains("--help") && !(oci && args.Contains("-h")))
+
+        // An unknown verb fails even with --help: engines probe features so (podman's `checkpoint --help`).
+        bool unknownVerb = result.CommandResult.Command == root && result.UnmatchedTokens.Count > 0;
+        if (unknownVerb && result.UnmatchedTokens[0] is "checkpoint" or "restore")
+        {
+            g.LogOf(result).Error($"{result.UnmatchedTokens[0]}: checkpoint and restore are not supported");
+            return 1;
+        }
+
+        if (unknownVerb || (result.Errors.Count > 0 && !args.Contains("--help") && !(oci && args.Contains("-h"))))
         {
             var log = g.LogOf(result);
-            log.Error(result.Errors[0].Message);
+            log.Error(result.Errors.Count > 0 ? result.Errors[0].Message : $"unknown command '{result.UnmatchedTokens[0]}'; see myruntime --help");
             return oci ? 1 : 125;
         }
 

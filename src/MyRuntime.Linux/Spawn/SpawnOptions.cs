@@ -16,7 +16,9 @@ public sealed class SpawnOptions
     /// <summary>Existing namespaces to join: an open descriptor (CLOEXEC) and its CLONE_NEW* type, in join order.</summary>
     public IReadOnlyList<(int Fd, int Type)> Joins { get; init; } = [];
 
-    /// <summary>The child's end of the sync socket; -1 for a plain spawn (errors then surface only as exit 127).</summary>
+    /// <summary>The child's end of the sync socket; -1 for a plain spawn (errors then surface only as exit 127).
+    /// <see cref="Spawner.Start"/> owns it: it is closed in the parent as soon as the child is cloned (and when the
+    /// spawn fails before), so that the parent sees end-of-file when the child dies.</summary>
     public int SyncFd { get; init; } = -1;
 
     /// <summary>The parent's end of the same socket.</summary>

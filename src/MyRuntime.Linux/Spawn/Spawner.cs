@@ -9,6 +9,22 @@ public static unsafe class Spawner
     /// <summary>Spawns and returns the pid of the process that will execve (in the new pid namespace if any).</summary>
     public static int Start(SpawnOptions o)
     {
+        bool syncClosed = false;
+        try
+        {
+            return StartOwning(o, ref syncClosed);
+        }
+        finally
+        {
+            if (!syncClosed && o.SyncFd >= 0)
+            {
+                Files.Close(o.SyncFd);
+            }
+        }
+    }
+
+    private static int StartOwning(SpawnOptions o, ref bool syncClosed)
+    {
         bool joinsUser = false, joinsPid = false;
         foreach (var (_, type) in o.Joins)
         {
@@ -129,6 +145,15 @@ public static unsafe class Spawner
             try
             {
                 long pid = RawChild.Clone(&plan);
+
+                // The child has its copy: the parent must not keep one, or a child killed before it writes (the
+                // OOM killer in a tiny memory limit) would leave the reads below waiting forever.
+                if (o.SyncFd >= 0)
+                {
+                    Files.Close(o.SyncFd);
+                    syncClosed = true;
+                }
+
                 if (pid < 0)
                 {
                     throw new LinuxException("clone", (int)-pid);
@@ -174,6 +199,10 @@ public static unsafe class Spawner
             {
                 var (type, payload) = SyncFrames.Read(parentFd);
                 ThrowIfChildError(type, payload);
+                if (type == 0)
+                {
+                    throw new LinuxException("spawn: the child process ended before it was ready", Errno.EIO);
+                }
             }
 
             o.BeforeGo?.Invoke(pid1);
@@ -186,6 +215,11 @@ public static unsafe class Spawner
 
             var (t, p) = SyncFrames.Read(parentFd);
             ThrowIfChildError(t, p);
+            if (t == 0)
+            {
+                throw new LinuxException("spawn: the child process ended before it was ready", Errno.EIO);
+            }
+
             if (t != RawChild.FramePid || p.Length < 4)
             {
                 throw new LinuxException("spawn: unexpected message from child", Errno.EIO);

@@ -46,7 +46,7 @@ public static class Creator
         Timing.Mark("create: spec loaded");
         using var lk = store.CreateLocked(o.Id);
         int pid = -1;
-        int consoleFd = -1, consoleOurs = -1, parentSync = -1, childSync = -1, fifoFd = -1;
+        int consoleFd = -1, consoleOurs = -1, parentSync = -1, fifoFd = -1;
         var joinFds = new List<(int Fd, int Type)>();
         SetupProgram? program = null;
         ICgroup? cgroup = null;
@@ -128,7 +128,8 @@ public static class Creator
                 CgroupParents = parents.Count > 0 ? parents : null,
             };
 
-            (parentSync, childSync) = Sockets.Pair();
+            var settings = ProcessSettingsBuilder.Build(process, keep);
+            (parentSync, int childSync) = Sockets.Pair();
             var inherit = new List<int>();
             for (int fd = 3; fd < 3 + keep; fd++)
             {
@@ -142,7 +143,7 @@ public static class Creator
                 Env = process.Env ?? [],
                 NewNamespaces = newNs,
                 Joins = joinFds,
-                SyncFd = childSync,
+                SyncFd = childSync, // Start owns it from here
                 ParentSyncFd = parentSync,
                 Stdin = o.Stdin,
                 Stdout = o.Stdout,
@@ -150,7 +151,7 @@ public static class Creator
                 Inherit = inherit,
                 KeepOpen = [fifoFd, consoleFd],
                 Setup = program,
-                Process = ProcessSettingsBuilder.Build(process, keep),
+                Process = settings,
                 BeforeGo = p =>
                 {
                     IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
@@ -163,8 +164,6 @@ public static class Creator
                 },
             });
             Timing.Mark("create: spawned");
-            Files.Close(childSync);
-            childSync = -1;
 
             state.Pid = pid;
             state.PidStartTime = ProcFs.Stat(pid)?.StartTime ?? 0;
@@ -193,9 +192,15 @@ public static class Creator
                 _ = Processes.TryWait(pid) ?? Processes.WaitForExit(pid);
             }
 
+            bool oomKilled = OomKilled(cgroup);
             cgroup?.Destroy();
             CgroupParents.Remove(parents);
             store.Remove(o.Id);
+            if (oomKilled)
+            {
+                throw new RuntimeException("container init was killed by the OOM killer before it could start: the memory limit is too low", e);
+            }
+
             if (e is LinuxException le)
             {
                 throw new RuntimeException(le.Message, le);
@@ -210,11 +215,26 @@ public static class Creator
             Files.Close(consoleOurs);
             Files.Close(fifoFd);
             Files.Close(parentSync);
-            Files.Close(childSync);
             foreach (var (fd, _) in joinFds)
             {
                 Files.Close(fd);
             }
+        }
+    }
+
+    private static bool OomKilled(ICgroup? cgroup)
+    {
+        try
+        {
+            return cgroup?.OomKills() > 0;
+        }
+        catch (LinuxException)
+        {
+            return false;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 

@@ -28,7 +28,7 @@ public static class Executor
         }
 
         var joins = new List<(int Fd, int Type)>();
-        int consoleFd = -1, consoleOurs = -1, consoleMaster = -1, parentSync = -1, childSync = -1, pid = -1;
+        int consoleFd = -1, consoleOurs = -1, consoleMaster = -1, parentSync = -1, pid = -1;
         SetupProgram? console = null;
         try
         {
@@ -60,7 +60,6 @@ public static class Executor
                 consoleFd = Sockets.Connect(o.ConsoleSocket!);
             }
 
-            (parentSync, childSync) = Sockets.Pair();
             var inherit = new List<int>();
             for (int fd = 3; fd < 3 + o.PreserveFds; fd++)
             {
@@ -76,13 +75,15 @@ public static class Executor
                 console.Add(SetupOpCode.AttachConsole, "attach the console");
             }
 
+            var settings = ProcessSettingsBuilder.Build(process, o.PreserveFds);
+            (parentSync, int childSync) = Sockets.Pair();
             pid = Spawner.Start(new SpawnOptions
             {
                 Path = executable,
                 Args = process.Args!,
                 Env = process.Env ?? [],
                 Joins = joins,
-                SyncFd = childSync,
+                SyncFd = childSync, // Start owns it from here
                 ParentSyncFd = parentSync,
                 Stdin = o.Stdin,
                 Stdout = o.Stdout,
@@ -91,10 +92,8 @@ public static class Executor
                 KeepOpen = [consoleFd],
                 Setup = console,
                 BeforeGo = p => Cgroups.Cgroup.Open(s.Cgroup)?.Add(p), // into the container's cgroup before it runs
-                Process = ProcessSettingsBuilder.Build(process, o.PreserveFds),
+                Process = settings,
             });
-            Files.Close(childSync);
-            childSync = -1;
 
             // End of file means the exec succeeded (the socket is close-on-exec); an error frame means it did not.
             var (kind, payload) = SyncFrames.Read(parentSync);
@@ -131,7 +130,6 @@ public static class Executor
             Files.Close(consoleFd);
             Files.Close(consoleOurs);
             Files.Close(parentSync);
-            Files.Close(childSync);
             foreach (var (fd, _) in joins)
             {
                 Files.Close(fd);

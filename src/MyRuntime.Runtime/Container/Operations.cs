@@ -218,9 +218,15 @@ public sealed class Operations
         }
     }
 
-    /// <summary>Removes a container: stopped ones always, created ones by killing them, running ones with force.</summary>
+    /// <summary>Removes a container: stopped ones always, created ones by killing them, running ones with force; with
+    /// force, an unknown id (or what a create killed half-way left) is no error, as runc.</summary>
     public void Delete(string id, bool force)
     {
+        if (force && store.GoneOrAbandoned(id))
+        {
+            return;
+        }
+
         ContainerState s;
         using (store.Lock(id))
         {

@@ -97,6 +97,22 @@ public sealed class StateStore
         }
     }
 
+    /// <summary>True when ID has no state and nothing of it is left: no directory, or an abandoned one (a create
+    /// killed half-way), removed now. What `delete --force` of an unknown id answers with success, as runc.</summary>
+    public bool GoneOrAbandoned(string id)
+    {
+        ValidateId(id);
+        string dir = DirOf(id);
+        try
+        {
+            return !Directory.Exists(dir) || RemoveIfAbandoned(dir);
+        }
+        catch (LinuxException e) when (e.Errno is Errno.ENOENT)
+        {
+            return true;
+        }
+    }
+
     /// <summary>Locks an existing container's directory.</summary>
     public FileLock Lock(string id)
     {

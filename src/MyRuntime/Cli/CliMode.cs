@@ -1,10 +1,15 @@
+using MyRuntime.Images.Store;
+using MyRuntime.Runtime;
+using MyRuntime.Runtime.Container;
+
 namespace MyRuntime.Cli;
 
 /// <summary>One binary, two faces. The verbs both have (create, start, run, kill, ps, exec, pause) mean runc's when
 /// the command line carries a flag only runc's CLI has, before the container id: a global --root, --log,
 /// --log-format, --systemd-cgroup, --rootless or --criu (engines such as podman and containerd always pass --root),
 /// or create/run's --bundle/-b, --pid-file, --console-socket, --preserve-fds, --no-pivot, --no-new-keyring.
-/// Otherwise they are Docker's.</summary>
+/// Without such a flag (podman calls `start ID`, `kill ID 15`, `pause ID` bare), they are runc's when an argument
+/// names a container of the runtime's default root that is not one of the engine's. Otherwise they are Docker's.</summary>
 public static class CliMode
 {
     /// <summary>The verbs whose meaning depends on the face.</summary>
@@ -18,7 +23,12 @@ public static class CliMode
     private static readonly HashSet<string> GlobalWithValue = ["--root", "--log", "--log-format", "--storage-root", "--runroot", "--rootless", "--criu"];
 
     /// <summary>True when the command line is the OCI runtime's (runc's) rather than the engine's (Docker's).</summary>
-    public static bool IsOci(IReadOnlyList<string> args)
+    public static bool IsOci(IReadOnlyList<string> args) =>
+        IsOci(args, id => RuntimeOnlyContainer(id, ValueOf(args, "--storage-root"), ValueOf(args, "--runroot")));
+
+    /// <summary>As <see cref="IsOci(IReadOnlyList{string})"/>, with the test "is this argument a container of the
+    /// runtime that the engine does not know" given.</summary>
+    public static bool IsOci(IReadOnlyList<string> args, Func<string, bool> runtimeOnlyContainer)
     {
         int i = 0;
         bool oci = false;
@@ -52,6 +62,54 @@ public static class CliMode
             }
         }
 
+        if (!SharedVerbs.Contains(args[i]))
+        {
+            return false;
+        }
+
+        for (int j = i + 1; j < args.Count; j++)
+        {
+            if (!args[j].StartsWith('-') && runtimeOnlyContainer(args[j]))
+            {
+                return true;
+            }
+        }
+
         return false;
+    }
+
+    /// <summary>A container id with runtime state under the default root and no engine record: one that runc's face
+    /// created (an engine's container has both).</summary>
+    private static bool RuntimeOnlyContainer(string arg, string? storageRoot, string? runRoot)
+    {
+        if (arg.Length == 0 || arg.Contains('/', StringComparison.Ordinal) || arg is "." or "..")
+        {
+            return false;
+        }
+
+        runRoot ??= Environment.GetEnvironmentVariable("MYRUNTIME_RUNROOT") is { Length: > 0 } r ? r : RuntimeContext.DefaultRoot;
+        string engineRecord = Path.Combine(storageRoot ?? StoreLayout.RootFromEnvironment(), "containers", arg);
+        return (File.Exists(Path.Combine(RuntimeContext.DefaultRoot, arg, StateStore.StateFile))
+                || File.Exists(Path.Combine(runRoot, arg, StateStore.StateFile)))
+            && !Directory.Exists(engineRecord);
+    }
+
+    /// <summary>The value of a global option given as "--name value" or "--name=value" anywhere.</summary>
+    private static string? ValueOf(IReadOnlyList<string> args, string name)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            if (args[i] == name && i + 1 < args.Count)
+            {
+                return args[i + 1];
+            }
+
+            if (args[i].StartsWith(name + "=", StringComparison.Ordinal))
+            {
+                return args[i][(name.Length + 1)..];
+            }
+        }
+
+        return null;
     }
 }
