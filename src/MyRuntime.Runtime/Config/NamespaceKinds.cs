@@ -14,7 +14,6 @@ public static class NamespaceKinds
         ("uts", Namespaces.CLONE_NEWUTS),
         ("user", Namespaces.CLONE_NEWUSER),
         ("cgroup", Namespaces.CLONE_NEWCGROUP),
-        ("time", Namespaces.CLONE_NEWTIME),
     ];
 
     public static int? Flag(string type)

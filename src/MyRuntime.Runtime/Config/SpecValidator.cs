@@ -106,6 +106,12 @@ public static class SpecValidator
         foreach (var ns in spec.Linux?.Namespaces ?? [])
         {
             string type = ns?.Type ?? string.Empty;
+            if (type == "time")
+            {
+                // CLONE_NEWTIME lies in clone()'s exit-signal byte: it needs unshare or clone3, which the spawner does not use.
+                throw new RuntimeException("config.json: time namespaces are not supported");
+            }
+
             if (ns is null || NamespaceKinds.Flag(type) is null)
             {
                 throw new RuntimeException($"config.json: unknown namespace type '{type}'");

@@ -62,18 +62,12 @@ public sealed class Operations
         ReleaseFifo(s);
     }
 
-    private void RunPoststart(ContainerState s)
-    {
-        try
-        {
-            HookRunner.RunAll("poststart", s.Config.Hooks?.Poststart, s.ToOciState(ContainerStatus.Running));
-        }
-        catch (RuntimeException)
-        {
-            Delete(s.Id, force: true);
-            throw;
-        }
-    }
+    /// <summary>
+    /// Runs the poststart hooks. As the spec's lifecycle says, a failing one is logged as a warning and
+    /// the remaining hooks and the container carry on as if it had succeeded.
+    /// </summary>
+    private void RunPoststart(ContainerState s) =>
+        HookRunner.RunAllWarning("poststart", s.Config.Hooks?.Poststart, s.ToOciState(ContainerStatus.Running), ctx.Log.Warn);
 
     /// <summary>Opens the exec FIFO for reading, which unblocks init; reads its byte and removes the FIFO.</summary>
     private void ReleaseFifo(ContainerState s)
@@ -274,17 +268,9 @@ public sealed class Operations
         store.Remove(s.Id);
     }
 
-    private void RunPoststop(ContainerState s)
-    {
-        try
-        {
-            HookRunner.RunAll("poststop", s.Config.Hooks?.Poststop, s.ToOciState(ContainerStatus.Stopped));
-        }
-        catch (RuntimeException e)
-        {
-            ctx.Log.Warn(e.Message);
-        }
-    }
+    /// <summary>Runs the poststop hooks; a failing one is logged as a warning and the others still run.</summary>
+    private void RunPoststop(ContainerState s) =>
+        HookRunner.RunAllWarning("poststop", s.Config.Hooks?.Poststop, s.ToOciState(ContainerStatus.Stopped), ctx.Log.Warn);
 
     private void KillAndWait(ContainerState s)
     {

@@ -24,6 +24,31 @@ public static class HookRunner
         }
     }
 
+    /// <summary>
+    /// Runs every hook of a phase whose failures must not stop anything (poststart, poststop): a hook
+    /// that fails or times out is reported to <paramref name="warn"/> and the next one still runs.
+    /// </summary>
+    public static void RunAllWarning(string phase, IReadOnlyList<Hook>? hooks, State state, Action<string> warn)
+    {
+        if (hooks is null || hooks.Count == 0)
+        {
+            return;
+        }
+
+        byte[] stateJson = JsonSerializer.SerializeToUtf8Bytes(state, OciJson.Default.State);
+        foreach (var hook in hooks)
+        {
+            try
+            {
+                Run(phase, hook, stateJson);
+            }
+            catch (RuntimeException e)
+            {
+                warn(e.Message);
+            }
+        }
+    }
+
     public static void Run(string phase, Hook hook, byte[] stateJson)
     {
         var (readEnd, writeEnd) = Files.Pipe();
