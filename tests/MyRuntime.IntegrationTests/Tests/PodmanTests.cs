@@ -117,6 +117,28 @@ public sealed class PodmanTests : IClassFixture<PodmanTests.Host>, IDisposable
     }
 
     [PodmanFact]
+    public void ExecWithTerminal_DetachedExec_Stats_Restart()
+    {
+        string name = NewName();
+        podman.Ok(RunArgs("run", "-d", "--name", name, PodmanHost.Image, "sleep", "1000"));
+        var tty = podman.RunInTerminal($"podman exec -it {name} sh", "tty; exit 5\n");
+        Assert.True(tty.ExitCode == 5, tty.ToString());
+        Assert.Contains("/dev/pts/", tty.Stdout, StringComparison.Ordinal);
+
+        var detached = podman.Run("exec", "-d", name, "sleep", "999");
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        Wait.Until(() => podman.Ok("top", name).Stdout.Contains("sleep 999", StringComparison.Ordinal), TestEnv.ShortTimeout, "exec'd process in top");
+
+        var stats = podman.Ok("stats", "--no-stream", "--format", "{{.PIDs}}", name);
+        Assert.Equal("2", stats.Stdout.Trim()); // the cgroup counts the init and the detached exec
+
+        podman.Ok("restart", "-t", "0", name);
+        Assert.Equal("running", Status(name));
+        podman.Ok("rm", "-f", "-t", "0", name);
+        Assert.Empty(podman.LeftCgroups());
+    }
+
+    [PodmanFact]
     public void RuntimeErrors_ReachPodman_AsTheRuntimesOwnLine_NothingLeft()
     {
         var missing = podman.Run(RunArgs("run", "--rm", PodmanHost.Image, "/no/such/program"));
