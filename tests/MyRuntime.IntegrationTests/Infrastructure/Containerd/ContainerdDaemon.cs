@@ -17,6 +17,7 @@ public sealed class ContainerdDaemon : IDisposable
 
     private readonly Process daemon;
     private readonly StringBuilder log = new();
+    private readonly HashSet<string> ids = [];
 
     public ContainerdDaemon()
     {
@@ -153,6 +154,11 @@ public sealed class ContainerdDaemon : IDisposable
     {
         var left = new List<string>();
         left.AddRange(ShimPids(id).Select(p => "shim process " + HostProcess.Describe(p)));
+        if (File.Exists(ShimSocket(id)))
+        {
+            left.Add("shim socket " + ShimSocket(id));
+        }
+
         if (Directory.Exists(Path.Combine(RuntimeRoot, id)))
         {
             left.Add("runtime state " + Path.Combine(RuntimeRoot, id));
@@ -181,6 +187,11 @@ public sealed class ContainerdDaemon : IDisposable
     /// <summary>Kills and deletes the task (if any) and the container, best effort.</summary>
     public void Remove(string id)
     {
+        lock (ids)
+        {
+            ids.Add(id);
+        }
+
         if (TryTaskStatus(id) is { } status)
         {
             if (status != "STOPPED")
@@ -231,6 +242,7 @@ public sealed class ContainerdDaemon : IDisposable
 
             daemon.Dispose();
             KillContainerProcesses();
+            RemoveShimSockets();
             DeleteOwnDirectories();
         }
     }
@@ -262,6 +274,22 @@ public sealed class ContainerdDaemon : IDisposable
         Wait.TryUntil(() => dirs.All(d => !File.Exists(Path.Combine(d, "cgroup.procs")) || File.ReadAllText(Path.Combine(d, "cgroup.procs")).Length == 0), TimeSpan.FromSeconds(5));
     }
 
+    /// <summary>The shim's socket: /run/containerd/s/sha256(ADDRESS/NS/ID).</summary>
+    public string ShimSocket(string id) =>
+        Path.Combine("/run/containerd/s", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Socket}/{Namespace}/{id}"))));
+
+    /// <summary>A shim that was killed leaves its socket.</summary>
+    private void RemoveShimSockets()
+    {
+        lock (ids)
+        {
+            foreach (string id in ids)
+            {
+                File.Delete(ShimSocket(id));
+            }
+        }
+    }
+
     private void DeleteOwnDirectories()
     {
         string prefix = Dir + "/";
@@ -286,18 +314,35 @@ public sealed class ContainerdDaemon : IDisposable
             }
         }
 
-        try
-        {
-            if (Directory.Exists(RuntimeRoot))
+        // What a killed shim or runtime was still removing can be busy for a moment.
+        Exception? last = null;
+        bool gone = Wait.TryUntil(
+            () =>
             {
-                Directory.Delete(RuntimeRoot, recursive: true);
-            }
+                try
+                {
+                    if (Directory.Exists(RuntimeRoot))
+                    {
+                        Directory.Delete(RuntimeRoot, recursive: true);
+                    }
 
-            Directory.Delete(Dir, recursive: true);
-        }
-        catch (IOException)
+                    if (Directory.Exists(Dir))
+                    {
+                        Directory.Delete(Dir, recursive: true);
+                    }
+
+                    return true;
+                }
+                catch (IOException e)
+                {
+                    last = e;
+                    return false;
+                }
+            },
+            TimeSpan.FromSeconds(5));
+        if (!gone)
         {
-            // a mount still held under the directory: Leftovers reports it in the tests
+            throw new IOException($"cannot remove {RuntimeRoot} or {Dir}: {last?.Message}", last);
         }
     }
 
