@@ -14,7 +14,8 @@ public static class CgroupFiles
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new RuntimeException($"cgroup: write '{value}' to {path}: {e.Message}");
+            // .NET's message ends with " : 'PATH'", which the line already names.
+            throw new RuntimeException($"cgroup: write '{value}' to {path}: {e.Message.Replace($" : '{path}'", string.Empty, StringComparison.Ordinal)}");
         }
     }
 

@@ -136,13 +136,18 @@ public static class SetupPlanner
             }
 
             prog.Add(SetupOpCode.ApplyProcessEarly, "apply rlimits, oom_score_adj and the working directory");
-            prog.Add(SetupOpCode.Ready, "report ready");
-            prog.Add(SetupOpCode.WaitStart, "wait for start", s1: $"/proc/self/fd/{input.FifoFd}", a: input.FifoFd);
-            PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
+
+            // The pty becomes stdio before the wait for start, as runc does: the create command's own stdout and
+            // stderr must not stay open in the container, since a caller reading them to EOF (containerd's shim
+            // with a terminal) would wait for the container to exit and never get to start it.
             if (process.Terminal)
             {
                 prog.Add(SetupOpCode.AttachConsole, "attach the console");
             }
+
+            prog.Add(SetupOpCode.Ready, "report ready");
+            prog.Add(SetupOpCode.WaitStart, "wait for start", s1: $"/proc/self/fd/{input.FifoFd}", a: input.FifoFd);
+            PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
 
             return prog;
         }

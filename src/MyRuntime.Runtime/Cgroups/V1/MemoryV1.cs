@@ -16,7 +16,15 @@ public static class MemoryV1
 
         if (m.Limit is { } limit)
         {
-            CgroupFiles.Write(dir, "memory.limit_in_bytes", Value(limit));
+            try
+            {
+                CgroupFiles.Write(dir, "memory.limit_in_bytes", Value(limit));
+            }
+            catch (RuntimeException) when (limit >= 0 && Current(dir, "memory.usage_in_bytes") is var usage && usage > limit)
+            {
+                // The kernel refuses (EBUSY) a limit below what it cannot reclaim: say so as runc does.
+                throw new RuntimeException($"unable to set memory limit to {limit} (current usage: {usage}, peak usage: {Current(dir, "memory.max_usage_in_bytes")})");
+            }
         }
 
         if (m.Swap is { } swap && !swapFirst)
