@@ -152,7 +152,7 @@ fi
 
 # 2. run --rm of `true`, engines alternated every round (rotating order) after $WARMUP warm-up runs each.
 engines=(myruntime myruntime-net)
-((podman_ok)) && engines+=(podman)
+((podman_ok)) && engines+=(podman podman-myrt)
 count=${#engines[@]}
 run_one() { # run_one ENGINE -> sets elapsed_us
     local t0 t1 rc=0
@@ -161,6 +161,7 @@ run_one() { # run_one ENGINE -> sets elapsed_us
         myruntime) mr run --rm --network none "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
         myruntime-net) mr run --rm "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
         podman) pm run --rm --network none "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
+        podman-myrt) pm --runtime "$MYRUNTIME" run --rm --network none "$image" true </dev/null >"$work/out" 2>&1 || rc=$? ;;
     esac
     t1="$(now_us)"
     elapsed_us=$((t1 - t0))
@@ -279,7 +280,7 @@ podman_version="$( ((podman_ok)) && podman --version | awk '{print $3}' || echo 
 echo
 echo "engine 'run --rm --network none IMG true', busybox image, N=$N per engine after $WARMUP warm-ups"
 echo "(myruntime-net: the same on myruntime's default bridge network: veth, address, route, lease)"
-((podman_ok)) && echo "(podman: runc, cgroupfs, $podman_driver storage, --network none)"
+((podman_ok)) && echo "(podman: runc, cgroupfs, $podman_driver storage, --network none; podman-myrt: the same podman with myruntime as its OCI runtime)"
 printf '%-16s %6s %11s %9s %9s\n' engine runs median_ms p90_ms min_ms
 declare -A med p90
 for engine in "${engines[@]}"; do
@@ -293,6 +294,7 @@ done
 echo "network setup adds: median $(awk -v a="${med[myruntime-net]}" -v b="${med[myruntime]}" 'BEGIN { printf "%.1f", a - b }') ms, p90 $(awk -v a="${p90[myruntime-net]}" -v b="${p90[myruntime]}" 'BEGIN { printf "%.1f", a - b }') ms (bridge vs none, target <= 10 ms)"
 if ((podman_ok)); then
     echo "ratio myruntime/podman: median $(ratio "${med[myruntime]}" "${med[podman]}")x, p90 $(ratio "${p90[myruntime]}" "${p90[podman]}")x (target <= 0.25)"
+    echo "podman's runtime myruntime vs runc: median $(ratio "${med[podman-myrt]}" "${med[podman]}")x, p90 $(ratio "${p90[podman-myrt]}" "${p90[podman]}")x"
 else
     echo "$podman_note"
 fi
@@ -301,7 +303,7 @@ echo
 echo "$PS_COUNT detached 'sleep 1000' containers: 'ps' and 'ps -a' median of $PS_N, start one 'run -d' median, rm -f of all"
 printf '%-16s %9s %9s %11s %11s %13s\n' engine ps_ms ps_p90 ps_a_ms run_d_ms rm_all_ms
 for engine in "${engines[@]}"; do
-    [[ "$engine" == myruntime-net ]] && continue # the ps phase runs --network none
+    [[ "$engine" == myruntime-net || "$engine" == podman-myrt ]] && continue # the ps phase: --network none, podman with runc
     read -r pm_ p_ _ < <(stats "$work/times-ps-$engine")
     read -r pa_ _ _ < <(stats "$work/times-psa-$engine")
     read -r st_ _ _ < <(stats "$work/times-start-$engine")
