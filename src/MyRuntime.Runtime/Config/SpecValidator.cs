@@ -63,6 +63,19 @@ public static class SpecValidator
             }
         }
 
+        if (spec.Linux?.Personality is { } persona)
+        {
+            if (Linux.Scheduling.PersonalityDomain(persona.Domain) < 0)
+            {
+                throw new RuntimeException($"config.json: linux.personality.domain '{persona.Domain}' is not LINUX or LINUX32");
+            }
+
+            if (persona.Flags is { Count: > 0 })
+            {
+                throw new RuntimeException("config.json: linux.personality.flags are not supported (the spec defines none)");
+            }
+        }
+
         ValidateHooks(spec.Hooks);
         return rootfs;
     }
@@ -87,6 +100,8 @@ public static class SpecValidator
             }
         }
 
+        ValidateScheduling(p, where);
+
         var c = p.Capabilities;
         foreach (var set in new[] { c?.Bounding, c?.Effective, c?.Permitted, c?.Inheritable, c?.Ambient })
         {
@@ -97,6 +112,47 @@ public static class SpecValidator
                     throw new RuntimeException($"{where}: unknown capability {name}");
                 }
             }
+        }
+    }
+
+    /// <summary>process.scheduler, ioPriority and execCPUAffinity: names the kernel knows, values in range.</summary>
+    private static void ValidateScheduling(Process p, string where)
+    {
+        if (p.Scheduler is { } s)
+        {
+            if (Linux.Scheduling.Policy(s.Policy) < 0)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.policy '{s.Policy}' is not a scheduling policy");
+            }
+
+            foreach (string flag in s.Flags ?? [])
+            {
+                if (Linux.Scheduling.Flag(flag ?? string.Empty) == 0)
+                {
+                    throw new RuntimeException($"{where}: process.scheduler.flags: unknown flag '{flag}'");
+                }
+            }
+
+            if (s.Nice is < -20 or > 19)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.nice {s.Nice} is outside -20..19");
+            }
+
+            if (s.Priority is < 0)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.priority {s.Priority} is negative");
+            }
+        }
+
+        if (p.IoPriority is { } io && Linux.Scheduling.IoPriority(io.Class, io.Priority) < 0)
+        {
+            throw new RuntimeException($"{where}: process.ioPriority: class '{io.Class}' with priority {io.Priority} is not an I/O priority (IOPRIO_CLASS_RT, _BE or _IDLE, 0-7)");
+        }
+
+        if (p.ExecCpuAffinity is { } a)
+        {
+            _ = string.IsNullOrEmpty(a.Initial) ? null : CpuList.Parse(a.Initial, $"{where}: process.execCPUAffinity.initial");
+            _ = string.IsNullOrEmpty(a.Final) ? null : CpuList.Parse(a.Final, $"{where}: process.execCPUAffinity.final");
         }
     }
 

@@ -128,7 +128,7 @@ public static class Creator
                 CgroupParents = parents.Count > 0 ? parents : null,
             };
 
-            var settings = ProcessSettingsBuilder.Build(process, keep);
+            var settings = ProcessSettingsBuilder.Build(process, keep, spec.Linux?.Personality, exec: false);
             (parentSync, int childSync) = Sockets.Pair();
             var inherit = new List<int>();
             for (int fd = 3; fd < 3 + keep; fd++)
