@@ -43,6 +43,11 @@ public static class SpecValidator
             {
                 throw new RuntimeException($"config.json: mount destination '{m.Destination}' is not absolute");
             }
+
+            if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
+            {
+                throw new RuntimeException($"config.json: mount {m.Destination}: uidMappings/gidMappings (idmapped mounts) are not supported");
+            }
         }
 
         foreach (var d in spec.Linux?.Devices ?? [])
@@ -61,6 +66,16 @@ public static class SpecValidator
             {
                 throw new RuntimeException($"config.json: device path {d.Path} is not under /dev");
             }
+        }
+
+        if (!string.IsNullOrEmpty(spec.Linux?.MountLabel) && !SecurityModules.SelinuxEnabled())
+        {
+            throw new RuntimeException("config.json: linux.mountLabel is specified but SELinux is not enabled on this host");
+        }
+
+        if (spec.Linux?.IntelRdt is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            throw new RuntimeException("config.json: linux.intelRdt is not supported (no resctrl support)");
         }
 
         if (spec.Linux?.Personality is { } persona)
@@ -101,6 +116,16 @@ public static class SpecValidator
         }
 
         ValidateScheduling(p, where);
+
+        if (!string.IsNullOrEmpty(p.ApparmorProfile) && !SecurityModules.AppArmorEnabled())
+        {
+            throw new RuntimeException($"{where}: apparmor profile specified but AppArmor is not enabled on this host");
+        }
+
+        if (!string.IsNullOrEmpty(p.SelinuxLabel) && !SecurityModules.SelinuxEnabled())
+        {
+            throw new RuntimeException($"{where}: process.selinuxLabel is specified but SELinux is not enabled on this host");
+        }
 
         var c = p.Capabilities;
         foreach (var set in new[] { c?.Bounding, c?.Effective, c?.Permitted, c?.Inheritable, c?.Ambient })

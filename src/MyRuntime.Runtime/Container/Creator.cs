@@ -41,6 +41,11 @@ public static class Creator
             ctx.Log.Warn($"linux.resources.{section} is not applied yet (memory, cpu, pids and unified are)");
         }
 
+        if (spec.Linux?.Seccomp is { ValueKind: not JsonValueKind.Null })
+        {
+            ctx.Log.Warn("linux.seccomp is not applied yet (issue 8): the container runs without a seccomp filter");
+        }
+
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process, spec.Mounts?.Select(m => m.Destination) ?? []);
         ProcessSettingsBuilder.AddHome(rootfs, process);
         Timing.Mark("create: spec loaded");
