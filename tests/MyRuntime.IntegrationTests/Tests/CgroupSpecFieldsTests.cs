@@ -74,10 +74,10 @@ public sealed class CgroupSpecFieldsTests : IntegrationTest
     public void MemoryCheckBeforeUpdate_ALimitBelowTheUsage_IsRefused_AHigherOneApplied()
     {
         var b = CgroupSupport.WithResources(Env.NewBundle(), """{"memory":{"limit":134217728,"checkBeforeUpdate":true}}""")
-            .AddMount("/data", "tmpfs", "tmpfs", "size=64m");
-        var (id, pid) = Env.CreateAndStart(b, "sh", "-c", "dd if=/dev/zero of=/data/f bs=1M count=24 2>/dev/null; echo > /data/done; sleep 1000");
+            .AddMount("/mnt", "tmpfs", "tmpfs", "size=64m");
+        var (id, pid) = Env.CreateAndStart(b, "sh", "-c", "dd if=/dev/zero of=/mnt/f bs=1M count=24 2>/dev/null; echo > /mnt/done; sleep 1000");
         string limitFile = V2 ? "memory.max" : "memory.limit_in_bytes";
-        Wait.Until(() => File.Exists($"/proc/{pid}/root/data/done"), TestEnv.ShortTimeout, "the container to fill its tmpfs");
+        Wait.Until(() => File.Exists($"/proc/{pid}/root/mnt/done"), TestEnv.ShortTimeout, "the container to fill its tmpfs");
 
         var low = Env.Run("update", "--memory", "16m", id);
 

@@ -70,7 +70,24 @@ public sealed class LinuxMiscConformanceTests : ConformanceTest
         }
     }
 
-    /// <summary>(r)shared is not supported: pivot_root refuses a shared root, see docs/conformance.md.</summary>
+    /// <summary>As runc, the rootfs' parent mount is made private before the bind and pivot_root (the kernel refuses a
+    /// shared one); unlike runc 1.1 the new root then gets the requested propagation. Nothing reaches the host.</summary>
+    [NotOnRuncFact("runc 1.1 leaves the container's root private (the OCI suite's linux_rootfs_propagation fails there)")]
+    public void RootfsPropagation_Shared_TheRootMountIsShared_TheHostMountTableUnchanged()
+    {
+        foreach (string propagation in new[] { "shared", "rshared" })
+        {
+            var before = MountSnapshot.Take();
+            var bundle = Env.NewBundle().AddMount("/mnt", "tmpfs", "tmpfs", "size=1m").Args("cat", "/proc/self/mountinfo");
+            bundle.Linux["rootfsPropagation"] = propagation;
+
+            var r = RunOk(bundle);
+
+            Assert.Contains(TopMount(r, "/").OptionalFields, f => f.StartsWith("shared:", StringComparison.Ordinal));
+            before.AssertUnchanged(MountSnapshot.Take(), $"by a container with rootfsPropagation {propagation}");
+        }
+    }
+
     [Theory]
     [InlineData("private")]
     [InlineData("rprivate")]
