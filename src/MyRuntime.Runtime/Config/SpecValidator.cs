@@ -73,6 +73,11 @@ public static class SpecValidator
             throw new RuntimeException("config.json: linux.mountLabel is specified but SELinux is not enabled on this host");
         }
 
+        if (spec.Linux?.Extra?.GetValueOrDefault("timeOffsets") is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            throw new RuntimeException("config.json: linux.timeOffsets needs a time namespace, which is not supported");
+        }
+
         if (spec.Linux?.IntelRdt is { ValueKind: not System.Text.Json.JsonValueKind.Null })
         {
             throw new RuntimeException("config.json: linux.intelRdt is not supported (no resctrl support)");

@@ -152,6 +152,13 @@ public static class SetupPlanner
             prog.Add(SetupOpCode.ApplyProcessEarly, "apply rlimits, oom_score_adj and the working directory");
             prog.Add(SetupOpCode.Ready, "report ready");
             prog.Add(SetupOpCode.WaitStart, "wait for start", s1: $"/proc/self/fd/{input.FifoFd}", a: input.FifoFd);
+            if (spec.Hooks?.StartContainer is { Count: > 0 })
+            {
+                // The state was built while creating; at start the container is "created" (the space keeps the length
+                // and the JSON valid).
+                prog.Add(SetupOpCode.ReplaceInState, "mark the hooks' state created", s1: "\"status\":\"creating\"", s2: "\"status\":\"created\" ");
+            }
+
             PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
             if (process.Terminal)
             {

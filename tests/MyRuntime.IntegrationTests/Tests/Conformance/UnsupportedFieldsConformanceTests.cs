@@ -23,6 +23,7 @@ public sealed class UnsupportedFieldsConformanceTests : ConformanceTest
             (b => b.AddMount("/mnt", "bind", Env.TempDir, "rbind").Config["mounts"]!.AsArray()[^1]!["uidMappings"] =
                 new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = 100000, ["size"] = 65536 }), "idmapped mounts"),
             (b => b.Linux["intelRdt"] = new JsonObject { ["closID"] = "it" }, "linux.intelRdt"),
+            (b => b.Linux["timeOffsets"] = new JsonObject { ["monotonic"] = new JsonObject { ["secs"] = 3600, ["nanosecs"] = 0 } }, "linux.timeOffsets"),
         };
         if (!AppArmor)
         {
