@@ -67,4 +67,9 @@ internal unsafe struct ProcessPlan
     public byte* Cwd;
     public int NoNewPrivileges;
     public int CloseFrom;
+    public long Personality;
+    public ulong* SchedAttr;
+    public long IoPriority;
+    public int AffinityBytes;
+    public ulong* Affinity;
 }

@@ -25,6 +25,24 @@ public sealed class ProcessSettings
 
     /// <summary>Descriptors from this number up are closed at execve.</summary>
     public int CloseFrom { get; init; } = 3;
+
+    /// <summary>personality(2) persona; null leaves it as it is.</summary>
+    public int? Personality { get; init; }
+
+    /// <summary>sched_setattr(2) settings; null leaves the scheduling as it is.</summary>
+    public SchedulerSettings? Scheduler { get; init; }
+
+    /// <summary>ioprio_set(2) value (class &lt;&lt; 13 | level); null leaves it as it is.</summary>
+    public int? IoPriority { get; init; }
+
+    /// <summary>CPUs the process runs on before it is placed in its cgroup (set by the parent); null: unchanged.</summary>
+    public IReadOnlyList<int>? InitialCpus { get; init; }
+
+    /// <summary>CPUs the process runs on from right before execve; null: as the cgroup left it.</summary>
+    public IReadOnlyList<int>? FinalCpus { get; init; }
 }
+
+/// <summary>The fields of struct sched_attr.</summary>
+public sealed record SchedulerSettings(uint Policy, ulong Flags, int Nice, uint Priority, ulong Runtime, ulong Deadline, ulong Period);
 
 public sealed record CapabilitySets(ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient);

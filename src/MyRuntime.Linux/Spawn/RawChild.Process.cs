@@ -1,10 +1,12 @@
 namespace MyRuntime.Linux.Spawn;
 
-/// <summary>The child's process settings: rlimits, oom_score_adj, cwd, capabilities, identity, umask, no_new_privs.</summary>
+/// <summary>The child's process settings: rlimits, oom_score_adj, cwd, personality, scheduler, I/O priority,
+/// capabilities, identity, umask, no_new_privs, CPU affinity.</summary>
 internal static unsafe partial class RawChild
 {
-    /// <summary>What can fail for reasons of the spec (rlimits, oom_score_adj, cwd): applied before ready, so that
-    /// create reports it.</summary>
+    /// <summary>What can fail for reasons of the spec (rlimits, oom_score_adj, cwd, personality, scheduler, I/O
+    /// priority): applied before ready, so that create reports it, and while the process still has its
+    /// capabilities (a negative nice or a real-time policy needs CAP_SYS_NICE).</summary>
     private static void ApplyProcessEarly(ChildPlan* p, ProcessPlan* q)
     {
         for (int i = 0; i < q->RlimitCount; i++)
@@ -36,6 +38,21 @@ internal static unsafe partial class RawChild
         if (q->Cwd != null && Raw(SYS_chdir, (long)q->Cwd, 0, 0, 0, 0, 0) < 0)
         {
             Fail(p, StepCwd);
+        }
+
+        if (q->Personality >= 0 && Raw(SYS_personality, q->Personality, 0, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepPersonality);
+        }
+
+        if (q->SchedAttr != null && Raw(SYS_sched_setattr, 0, (long)q->SchedAttr, 0, 0, 0, 0) < 0)
+        {
+            Fail(p, StepScheduler);
+        }
+
+        if (q->IoPriority >= 0 && Raw(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, q->IoPriority, 0, 0, 0) < 0)
+        {
+            Fail(p, StepIoPriority);
         }
     }
 
@@ -88,6 +105,11 @@ internal static unsafe partial class RawChild
         if (q->NoNewPrivileges != 0 && Raw(SYS_prctl, 38 /* PR_SET_NO_NEW_PRIVS */, 1, 0, 0, 0, 0) < 0)
         {
             Fail(p, StepNoNewPrivileges);
+        }
+
+        if (q->AffinityBytes > 0 && Raw(SYS_sched_setaffinity, 0, q->AffinityBytes, (long)q->Affinity, 0, 0, 0) < 0)
+        {
+            Fail(p, StepAffinity);
         }
 
         if (q->CloseFrom > 0)

@@ -121,6 +121,9 @@ internal static unsafe partial class RawChild
                 }
 
                 break;
+            case SetupOpCode.ReplaceInState:
+                ReplaceInState(p, op->S1, op->S2);
+                break;
             case SetupOpCode.AttachConsole:
                 if (p->SlaveFd >= 0)
                 {
@@ -159,6 +162,35 @@ internal static unsafe partial class RawChild
         }
 
         return i;
+    }
+
+    /// <summary>Overwrites the first occurrence of find in the state buffer with replace (same length; no-op when absent).</summary>
+    private static void ReplaceInState(ChildPlan* p, byte* find, byte* replace)
+    {
+        int n = 0;
+        while (find[n] != 0)
+        {
+            n++;
+        }
+
+        for (int at = 0; n > 0 && at + n <= p->StateLength; at++)
+        {
+            int k = 0;
+            while (k < n && p->StateBuffer[at + k] == find[k])
+            {
+                k++;
+            }
+
+            if (k == n)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    p->StateBuffer[at + i] = replace[i];
+                }
+
+                return;
+            }
+        }
     }
 
     /// <summary>MS_* flags of the mount holding path that a remount inside a user namespace must keep.</summary>

@@ -29,6 +29,10 @@ internal static unsafe partial class RawChild
     public const int StepHookStatus = 18;
     public const int StepSignals = 19;
     public const int StepProcessGroup = 20;
+    public const int StepPersonality = 21;
+    public const int StepScheduler = 22;
+    public const int StepIoPriority = 23;
+    public const int StepAffinity = 24;
 
     public const byte FrameGo = SyncFrames.Go;
     public const byte FrameMap = SyncFrames.Map;
@@ -83,6 +87,10 @@ internal static unsafe partial class RawChild
     private const long SYS_pidfd_open = 434;
     private const long SYS_setpgid = 109;
     private const long SYS_getpid = 39;
+    private const long SYS_personality = 135;
+    private const long SYS_sched_setaffinity = 203;
+    private const long SYS_ioprio_set = 251;
+    private const long SYS_sched_setattr = 314;
     private const long EEXIST = 17;
     private const long ENOENT = 2;
     private const long EPERM = 1;

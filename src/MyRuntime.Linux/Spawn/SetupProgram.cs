@@ -28,6 +28,9 @@ public enum SetupOpCode
     WaitStart,
     AttachConsole,
     ApplyProcessEarly,
+
+    /// <summary>Replaces text S1 in the state that hooks read by S2 of the same length (a later lifecycle status).</summary>
+    ReplaceInState,
 }
 
 [StructLayout(LayoutKind.Sequential)]

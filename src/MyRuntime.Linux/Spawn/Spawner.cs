@@ -62,10 +62,12 @@ public static unsafe class Spawner
         ];
         byte[] oom = Encoding.ASCII.GetBytes((ps?.OomScoreAdj?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty) + "\0");
         byte[] cwd = Encoding.UTF8.GetBytes((ps?.Cwd ?? string.Empty) + "\0");
+        ulong[] schedAttr = SchedAttr(ps?.Scheduler);
+        ulong[] affinity = ps?.FinalCpus is { } finalCpus ? Scheduling.Mask(finalCpus) : [0];
 
         fixed (byte* oomPtr = oom, cwdPtr = cwd)
         fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes, cr = closeRanges)
-        fixed (ulong* rv = rlVal)
+        fixed (ulong* rv = rlVal, sa = schedAttr, af = affinity)
         fixed (uint* gp = groups, cd = capData)
         {
             var processPlan = ps is null ? default : new ProcessPlan
@@ -87,6 +89,11 @@ public static unsafe class Spawner
                 Cwd = ps.Cwd is null ? null : cwdPtr,
                 NoNewPrivileges = ps.NoNewPrivileges ? 1 : 0,
                 CloseFrom = ps.CloseFrom,
+                Personality = ps.Personality ?? -1,
+                SchedAttr = ps.Scheduler is null ? null : sa,
+                IoPriority = ps.IoPriority ?? -1,
+                AffinityBytes = ps.FinalCpus is null ? 0 : affinity.Length * sizeof(ulong),
+                Affinity = af,
             };
 
             var plan = new ChildPlan
@@ -168,11 +175,34 @@ public static unsafe class Spawner
         }
     }
 
+    /// <summary>struct sched_attr (SCHED_ATTR_SIZE_VER1, 56 bytes) as 7 words; a single word when none.</summary>
+    private static ulong[] SchedAttr(SchedulerSettings? s) => s is null ? [0] :
+    [
+        56UL | ((ulong)s.Policy << 32),
+        s.Flags,
+        (uint)s.Nice | ((ulong)s.Priority << 32),
+        s.Runtime,
+        s.Deadline,
+        s.Period,
+        0, // util_min, util_max
+    ];
+
+    /// <summary>The initial CPU affinity, given to the child before it joins its cgroup, then the caller's hook.</summary>
+    private static void BeforeGo(int pid, SpawnOptions o)
+    {
+        if (o.Process?.InitialCpus is { } cpus)
+        {
+            Scheduling.SetAffinity(pid, cpus);
+        }
+
+        o.BeforeGo?.Invoke(pid);
+    }
+
     private static int FinishOneStage(int pid, ChildPlan plan, SpawnOptions o)
     {
         try
         {
-            o.BeforeGo?.Invoke(pid);
+            BeforeGo(pid, o);
 
             if (plan.WaitGo != 0)
             {
@@ -205,7 +235,7 @@ public static unsafe class Spawner
                 }
             }
 
-            o.BeforeGo?.Invoke(pid1);
+            BeforeGo(pid1, o);
 
             SyncFrames.Write(parentFd, RawChild.FrameGo, plan.SecondClone == 0 ? o.GoPayload?.Invoke(pid1) ?? [] : []);
             if (plan.SecondClone == 0)
@@ -302,6 +332,10 @@ public static unsafe class Spawner
         RawChild.StepNoNewPrivileges => "set no_new_privs",
         RawChild.StepSignals => "reset signal handling",
         RawChild.StepProcessGroup => "make a process group",
+        RawChild.StepPersonality => "set the personality",
+        RawChild.StepScheduler => "set the scheduler",
+        RawChild.StepIoPriority => "set the I/O priority",
+        RawChild.StepAffinity => "set the final CPU affinity",
         RawChild.StepSetup => "set up the container",
         RawChild.StepHookStatus => "run a hook",
         _ => "start the process",

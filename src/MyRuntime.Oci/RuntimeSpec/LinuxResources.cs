@@ -25,6 +25,8 @@ public sealed class LinuxResources
 
     public Dictionary<string, string>? Unified { get; set; }
 
+    public LinuxNetwork? Network { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 
@@ -47,6 +49,10 @@ public sealed class LinuxMemory
     public ulong? Swappiness { get; set; }
 
     public bool? DisableOOMKiller { get; set; }
+
+    public bool? UseHierarchy { get; set; }
+
+    public bool? CheckBeforeUpdate { get; set; }
 }
 
 public sealed class LinuxCpu
@@ -66,6 +72,24 @@ public sealed class LinuxCpu
     public string? Mems { get; set; }
 
     public long? Idle { get; set; }
+
+    public ulong? Burst { get; set; }
+}
+
+/// <summary>linux.resources.network: the net_cls class id and the net_prio priorities per interface.</summary>
+public sealed class LinuxNetwork
+{
+    [JsonPropertyName("classID")]
+    public uint? ClassId { get; set; }
+
+    public List<LinuxInterfacePriority>? Priorities { get; set; }
+}
+
+public sealed class LinuxInterfacePriority
+{
+    public string Name { get; set; } = string.Empty;
+
+    public uint Priority { get; set; }
 }
 
 public sealed class LinuxPids

@@ -30,8 +30,20 @@ public sealed class LinuxSection
 
     public JsonElement? Seccomp { get; set; }
 
+    public LinuxPersonality? Personality { get; set; }
+
+    public JsonElement? IntelRdt { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>linux.personality: the execution domain (LINUX, LINUX32) and flags of personality(2).</summary>
+public sealed class LinuxPersonality
+{
+    public string Domain { get; set; } = string.Empty;
+
+    public List<string>? Flags { get; set; }
 }
 
 public sealed class Namespace

@@ -32,6 +32,13 @@ public sealed class Process
 
     public string? SelinuxLabel { get; set; }
 
+    public Scheduler? Scheduler { get; set; }
+
+    public IoPriority? IoPriority { get; set; }
+
+    [JsonPropertyName("execCPUAffinity")]
+    public ExecCpuAffinity? ExecCpuAffinity { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
@@ -41,6 +48,40 @@ public sealed class ConsoleSize
     public uint Height { get; set; }
 
     public uint Width { get; set; }
+}
+
+/// <summary>process.scheduler: the sched_setattr(2) settings of the process.</summary>
+public sealed class Scheduler
+{
+    public string Policy { get; set; } = string.Empty;
+
+    public int? Nice { get; set; }
+
+    public int? Priority { get; set; }
+
+    public List<string>? Flags { get; set; }
+
+    public ulong? Runtime { get; set; }
+
+    public ulong? Deadline { get; set; }
+
+    public ulong? Period { get; set; }
+}
+
+/// <summary>process.ioPriority: the ioprio_set(2) class and level of the process.</summary>
+public sealed class IoPriority
+{
+    public string Class { get; set; } = string.Empty;
+
+    public int Priority { get; set; }
+}
+
+/// <summary>process.execCPUAffinity: the CPU lists of an exec'd process before and after it joins the cgroup.</summary>
+public sealed class ExecCpuAffinity
+{
+    public string? Initial { get; set; }
+
+    public string? Final { get; set; }
 }
 
 public sealed class User

@@ -69,6 +69,11 @@ public static class Cgroup
         {
             RdmaLimits.Validate(rdma);
         }
+
+        if (r.Network is { } network)
+        {
+            NetworkLimits.Validate(network);
+        }
     }
 
     public static ICgroup Plan(string? cgroupsPath, string id, LinuxResources? resources) => CgroupLayouts.Detect() switch

@@ -16,6 +16,8 @@ public static class ResourceMerge
             t.Swap = m.Swap ?? t.Swap;
             t.Swappiness = m.Swappiness ?? t.Swappiness;
             t.DisableOOMKiller = m.DisableOOMKiller ?? t.DisableOOMKiller;
+            t.UseHierarchy = m.UseHierarchy ?? t.UseHierarchy;
+            t.CheckBeforeUpdate = m.CheckBeforeUpdate ?? t.CheckBeforeUpdate;
         }
 
         if (changes.Cpu is { } c)
@@ -28,6 +30,13 @@ public static class ResourceMerge
             t.RealtimePeriod = c.RealtimePeriod ?? t.RealtimePeriod;
             t.Cpus = c.Cpus ?? t.Cpus;
             t.Mems = c.Mems ?? t.Mems;
+            t.Idle = c.Idle ?? t.Idle;
+            t.Burst = c.Burst ?? t.Burst;
+        }
+
+        if (changes.Network is { } n)
+        {
+            r.Network = n;
         }
 
         if (changes.Pids is { } p)

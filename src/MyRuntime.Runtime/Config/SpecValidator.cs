@@ -43,6 +43,11 @@ public static class SpecValidator
             {
                 throw new RuntimeException($"config.json: mount destination '{m.Destination}' is not absolute");
             }
+
+            if (m.UidMappings is { Count: > 0 } || m.GidMappings is { Count: > 0 })
+            {
+                throw new RuntimeException($"config.json: mount {m.Destination}: uidMappings/gidMappings (idmapped mounts) are not supported");
+            }
         }
 
         foreach (var d in spec.Linux?.Devices ?? [])
@@ -60,6 +65,34 @@ public static class SpecValidator
             if (!d.Path.StartsWith("/dev/", StringComparison.Ordinal))
             {
                 throw new RuntimeException($"config.json: device path {d.Path} is not under /dev");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(spec.Linux?.MountLabel) && !SecurityModules.SelinuxEnabled())
+        {
+            throw new RuntimeException("config.json: linux.mountLabel is specified but SELinux is not enabled on this host");
+        }
+
+        if (spec.Linux?.Extra?.GetValueOrDefault("timeOffsets") is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            throw new RuntimeException("config.json: linux.timeOffsets needs a time namespace, which is not supported");
+        }
+
+        if (spec.Linux?.IntelRdt is { ValueKind: not System.Text.Json.JsonValueKind.Null })
+        {
+            throw new RuntimeException("config.json: linux.intelRdt is not supported (no resctrl support)");
+        }
+
+        if (spec.Linux?.Personality is { } persona)
+        {
+            if (Linux.Scheduling.PersonalityDomain(persona.Domain) < 0)
+            {
+                throw new RuntimeException($"config.json: linux.personality.domain '{persona.Domain}' is not LINUX or LINUX32");
+            }
+
+            if (persona.Flags is { Count: > 0 })
+            {
+                throw new RuntimeException("config.json: linux.personality.flags are not supported (the spec defines none)");
             }
         }
 
@@ -87,6 +120,18 @@ public static class SpecValidator
             }
         }
 
+        ValidateScheduling(p, where);
+
+        if (!string.IsNullOrEmpty(p.ApparmorProfile) && !SecurityModules.AppArmorEnabled())
+        {
+            throw new RuntimeException($"{where}: apparmor profile specified but AppArmor is not enabled on this host");
+        }
+
+        if (!string.IsNullOrEmpty(p.SelinuxLabel) && !SecurityModules.SelinuxEnabled())
+        {
+            throw new RuntimeException($"{where}: process.selinuxLabel is specified but SELinux is not enabled on this host");
+        }
+
         var c = p.Capabilities;
         foreach (var set in new[] { c?.Bounding, c?.Effective, c?.Permitted, c?.Inheritable, c?.Ambient })
         {
@@ -97,6 +142,47 @@ public static class SpecValidator
                     throw new RuntimeException($"{where}: unknown capability {name}");
                 }
             }
+        }
+    }
+
+    /// <summary>process.scheduler, ioPriority and execCPUAffinity: names the kernel knows, values in range.</summary>
+    private static void ValidateScheduling(Process p, string where)
+    {
+        if (p.Scheduler is { } s)
+        {
+            if (Linux.Scheduling.Policy(s.Policy) < 0)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.policy '{s.Policy}' is not a scheduling policy");
+            }
+
+            foreach (string flag in s.Flags ?? [])
+            {
+                if (Linux.Scheduling.Flag(flag ?? string.Empty) == 0)
+                {
+                    throw new RuntimeException($"{where}: process.scheduler.flags: unknown flag '{flag}'");
+                }
+            }
+
+            if (s.Nice is < -20 or > 19)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.nice {s.Nice} is outside -20..19");
+            }
+
+            if (s.Priority is < 0)
+            {
+                throw new RuntimeException($"{where}: process.scheduler.priority {s.Priority} is negative");
+            }
+        }
+
+        if (p.IoPriority is { } io && Linux.Scheduling.IoPriority(io.Class, io.Priority) < 0)
+        {
+            throw new RuntimeException($"{where}: process.ioPriority: class '{io.Class}' with priority {io.Priority} is not an I/O priority (IOPRIO_CLASS_RT, _BE or _IDLE, 0-7)");
+        }
+
+        if (p.ExecCpuAffinity is { } a)
+        {
+            _ = string.IsNullOrEmpty(a.Initial) ? null : CpuList.Parse(a.Initial, $"{where}: process.execCPUAffinity.initial");
+            _ = string.IsNullOrEmpty(a.Final) ? null : CpuList.Parse(a.Final, $"{where}: process.execCPUAffinity.final");
         }
     }
 

@@ -41,6 +41,11 @@ public static class Creator
             ctx.Log.Warn($"linux.resources.{section} is not applied yet (memory, cpu, pids and unified are)");
         }
 
+        if (spec.Linux?.Seccomp is { ValueKind: not JsonValueKind.Null })
+        {
+            ctx.Log.Warn("linux.seccomp is not applied yet (issue 8): the container runs without a seccomp filter");
+        }
+
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process, spec.Mounts?.Select(m => m.Destination) ?? []);
         ProcessSettingsBuilder.AddHome(rootfs, process);
         Timing.Mark("create: spec loaded");
@@ -128,7 +133,7 @@ public static class Creator
                 CgroupParents = parents.Count > 0 ? parents : null,
             };
 
-            var settings = ProcessSettingsBuilder.Build(process, keep);
+            var settings = ProcessSettingsBuilder.Build(process, keep, spec.Linux?.Personality, exec: false);
             (parentSync, int childSync) = Sockets.Pair();
             var inherit = new List<int>();
             for (int fd = 3; fd < 3 + keep; fd++)

@@ -75,7 +75,7 @@ public static class Executor
                 console.Add(SetupOpCode.AttachConsole, "attach the console");
             }
 
-            var settings = ProcessSettingsBuilder.Build(process, o.PreserveFds);
+            var settings = ProcessSettingsBuilder.Build(process, o.PreserveFds, s.Config.Linux?.Personality, exec: true);
             (parentSync, int childSync) = Sockets.Pair();
             pid = Spawner.Start(new SpawnOptions
             {

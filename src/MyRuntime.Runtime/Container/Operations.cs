@@ -151,6 +151,10 @@ public sealed class Operations
             var merged = Cgroups.ResourceMerge.Merge(linux.Resources, changes);
             Cgroups.Cgroup.Validate(merged);
             var applied = Cgroups.Devices.DeviceRules.WithDefaults(changes, linux.Devices) ?? changes;
+            if (applied.Memory is { } memory)
+            {
+                memory.CheckBeforeUpdate = merged.Memory?.CheckBeforeUpdate; // given at create, it holds for every update
+            }
             if (cgroup.Join(applied, linux.CgroupsPath, id))
             {
                 s.Cgroup = new Dictionary<string, string>(cgroup.Dirs);

@@ -1,6 +1,7 @@
 using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Rootfs;
 
 namespace MyRuntime.Runtime.Container;
@@ -9,7 +10,9 @@ namespace MyRuntime.Runtime.Container;
 /// inside the container's root.</summary>
 public static class ProcessSettingsBuilder
 {
-    public static ProcessSettings Build(Process p, int preserveFds)
+    /// <summary>The settings of process p. personality is the container's linux.personality; execCPUAffinity applies
+    /// to exec'd processes only (the spec: "not applicable to the container's init process").</summary>
+    public static ProcessSettings Build(Process p, int preserveFds, LinuxPersonality? personality, bool exec)
     {
         CapabilitySets? caps = null;
         if (p.Capabilities is { } c)
@@ -35,6 +38,18 @@ public static class ProcessSettingsBuilder
             Cwd = p.Cwd,
             NoNewPrivileges = p.NoNewPrivileges,
             CloseFrom = 3 + preserveFds,
+            Personality = personality is null ? null : Scheduling.PersonalityDomain(personality.Domain),
+            Scheduler = p.Scheduler is { } s ? new SchedulerSettings(
+                (uint)Scheduling.Policy(s.Policy),
+                (s.Flags ?? []).Aggregate(0UL, (all, f) => all | Scheduling.Flag(f)),
+                s.Nice ?? 0,
+                (uint)(s.Priority ?? 0),
+                s.Runtime ?? 0,
+                s.Deadline ?? 0,
+                s.Period ?? 0) : null,
+            IoPriority = p.IoPriority is { } io ? Scheduling.IoPriority(io.Class, io.Priority) : null,
+            InitialCpus = exec && p.ExecCpuAffinity?.Initial is { Length: > 0 } initial ? CpuList.Parse(initial, "process.execCPUAffinity.initial") : null,
+            FinalCpus = exec && p.ExecCpuAffinity?.Final is { Length: > 0 } final ? CpuList.Parse(final, "process.execCPUAffinity.final") : null,
         };
     }
 

@@ -52,6 +52,15 @@ public static class SetupPlanner
         {
             ulong propagation = MountOptions.ParsePropagation(spec.Linux?.RootfsPropagation);
             prog.Add(SetupOpCode.Mount, "set the propagation of /", s2: "/", a: (long)(propagation | Mounts.MS_REC));
+            bool shared = (propagation & Mounts.MS_SHARED) != 0;
+            if (shared)
+            {
+                // The kernel refuses pivot_root (and a move) under a shared parent; a private parent also keeps the
+                // bind below from propagating to the host. The new root gets the requested propagation once in place.
+                string parent = MountParent.Of(rootfs);
+                prog.Add(SetupOpCode.Mount, $"make the rootfs' parent mount {parent} private", s2: parent, a: (long)Mounts.MS_PRIVATE);
+            }
+
             prog.Add(SetupOpCode.Mount, $"bind the rootfs {rootfs}", s1: rootfs, s2: rootfs, a: (long)(Mounts.MS_BIND | Mounts.MS_REC));
 
             bool devIsBind = false, hasDevpts = false;
@@ -95,6 +104,11 @@ public static class SetupPlanner
             }
 
             PlanSwitchRoot(prog, rootfs, input.NoPivot);
+            if (shared)
+            {
+                prog.Add(SetupOpCode.Mount, $"make / {spec.Linux!.RootfsPropagation}", s2: "/", a: (long)propagation);
+            }
+
             if (!string.IsNullOrEmpty(spec.Hostname))
             {
                 prog.Add(SetupOpCode.SetHostname, $"set hostname {spec.Hostname}", s1: spec.Hostname, a: System.Text.Encoding.UTF8.GetByteCount(spec.Hostname));
@@ -147,6 +161,13 @@ public static class SetupPlanner
 
             prog.Add(SetupOpCode.Ready, "report ready");
             prog.Add(SetupOpCode.WaitStart, "wait for start", s1: $"/proc/self/fd/{input.FifoFd}", a: input.FifoFd);
+            if (spec.Hooks?.StartContainer is { Count: > 0 })
+            {
+                // The state was built while creating; at start the container is "created" (the space keeps the length
+                // and the JSON valid).
+                prog.Add(SetupOpCode.ReplaceInState, "mark the hooks' state created", s1: "\"status\":\"creating\"", s2: "\"status\":\"created\" ");
+            }
+
             PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
 
             return prog;

@@ -2,11 +2,18 @@ using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime.Runtime.Cgroups.V1;
 
-/// <summary>memory on v1: limit_in_bytes, soft_limit_in_bytes, memsw.limit_in_bytes, swappiness, oom_control.</summary>
+/// <summary>memory on v1: limit_in_bytes, soft_limit_in_bytes, memsw.limit_in_bytes, swappiness, oom_control,
+/// use_hierarchy.</summary>
 public static class MemoryV1
 {
     public static void Apply(string dir, LinuxMemory m)
     {
+        MemoryUsageCheck.Run(m, () => long.TryParse(CgroupFiles.Read(dir, "memory.usage_in_bytes"), out long v) ? v : 0);
+        if (m.UseHierarchy is { } hierarchy)
+        {
+            CgroupFiles.Write(dir, "memory.use_hierarchy", hierarchy ? "1" : "0");
+        }
+
         // memory+swap may never be below the memory limit: when memsw grows, write it first; else the limit first.
         bool swapFirst = m.Swap is { } grow && (grow == -1 || grow > Current(dir, "memory.memsw.limit_in_bytes"));
         if (swapFirst)

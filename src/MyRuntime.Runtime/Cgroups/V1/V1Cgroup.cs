@@ -62,6 +62,8 @@ public sealed partial class V1Cgroup : ICgroup
         "devices" => r?.Devices is not null,
         "hugetlb" => r?.HugepageLimits is { Count: > 0 },
         "rdma" => r?.Rdma is { Count: > 0 },
+        "net_cls" => r?.Network?.ClassId is not null,
+        "net_prio" => r?.Network?.Priorities is { Count: > 0 },
         _ => false,
     };
 
@@ -195,6 +197,11 @@ public sealed partial class V1Cgroup : ICgroup
         if (r.BlockIO is { } bio && Has(controllers, "blkio"))
         {
             BlkioV1.Apply(dir, bio);
+        }
+
+        if (r.Network is { } n)
+        {
+            NetworkLimits.Apply(controllers, dir, n);
         }
 
         // Plan and Join put a container with device rules in the devices hierarchy.

@@ -3,7 +3,8 @@ using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime.Runtime.Cgroups.V2;
 
-/// <summary>cpu and cpuset on v2: cpu.weight from shares (runc's conversion), cpu.max, cpuset.cpus and mems.</summary>
+/// <summary>cpu and cpuset on v2: cpu.weight from shares (runc's conversion), cpu.max, cpu.max.burst, cpu.idle,
+/// cpuset.cpus and mems.</summary>
 public static class CpuV2
 {
     public static void Apply(string dir, LinuxCpu c)
@@ -21,6 +22,16 @@ public static class CpuV2
                 : CgroupFiles.Read(dir, "cpu.max").Split(' ')[0];
             ulong period = c.Period ?? 100000;
             CgroupFiles.Write(dir, "cpu.max", $"{quota} {period.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (c.Burst is { } burst)
+        {
+            CgroupFiles.Write(dir, "cpu.max.burst", burst.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (c.Idle is { } idle)
+        {
+            CgroupFiles.Write(dir, "cpu.idle", idle.ToString(CultureInfo.InvariantCulture));
         }
 
         if (!string.IsNullOrEmpty(c.Cpus))

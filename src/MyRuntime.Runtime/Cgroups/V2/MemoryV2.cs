@@ -3,11 +3,18 @@ using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime.Runtime.Cgroups.V2;
 
-/// <summary>memory on v2: memory.max, memory.low, memory.swap.max (the spec's swap is memory+swap).</summary>
+/// <summary>memory on v2: memory.max, memory.low, memory.swap.max (the spec's swap is memory+swap); v2 is always
+/// hierarchical.</summary>
 public static class MemoryV2
 {
     public static void Apply(string dir, LinuxMemory m)
     {
+        MemoryUsageCheck.Run(m, () => long.TryParse(CgroupFiles.Read(dir, "memory.current"), out long v) ? v : 0);
+        if (m.UseHierarchy == false)
+        {
+            throw new RuntimeException("linux.resources.memory.useHierarchy false: cgroup v2 memory accounting is always hierarchical");
+        }
+
         if (m.Limit is { } limit)
         {
             CgroupFiles.Write(dir, "memory.max", Max(limit));
