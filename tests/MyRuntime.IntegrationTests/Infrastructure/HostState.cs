@@ -23,7 +23,8 @@ public sealed class MountSnapshot
     }
 
     /// <summary>Asserts that no mount was added or removed and no propagation flag changed. Snapshots that image
-    /// tests running alongside mount in their own stores (TempBase/images-*, TempBase/engine-*), and the network
+    /// tests running alongside mount in their own stores (TempBase/images-*, TempBase/engine-*, podman-*, ctd-*: the
+    /// engines that run myruntime), and the network
     /// namespaces network tests make (/run/netns, bound there by `ip netns add`), are not this test's doing.</summary>
     public void AssertUnchanged(MountSnapshot later, string when)
     {
@@ -40,6 +41,8 @@ public sealed class MountSnapshot
     private static bool OfImageTests(string line) =>
         MountPointOf(line).StartsWith(Path.Combine(TestSettings.TempBase, "images-"), StringComparison.Ordinal)
         || MountPointOf(line).StartsWith(Path.Combine(TestSettings.TempBase, "engine-"), StringComparison.Ordinal)
+        || MountPointOf(line).StartsWith(Path.Combine(TestSettings.TempBase, "podman-"), StringComparison.Ordinal)
+        || MountPointOf(line).StartsWith(Path.Combine(TestSettings.TempBase, "ctd-"), StringComparison.Ordinal)
         || MountPointOf(line) == "/run/netns" || MountPointOf(line).StartsWith("/run/netns/mrt", StringComparison.Ordinal);
 
     private static string Unescape(string s) =>

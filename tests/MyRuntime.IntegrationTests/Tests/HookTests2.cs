@@ -119,7 +119,7 @@ public sealed class HookTests2 : IntegrationTest
     public void StartContainerHook_RunsInsideTheContainer_DuringStart_BeforeTheProgram()
     {
         var bundle = WithRecordingStartContainerHook(NewBundle())
-            .Shell("cp /mnt/start.json /mnt/seen-by-program; exec sleep 1000");
+            .Shell("cp /mnt/start.json /mnt/seen.tmp && mv /mnt/seen.tmp /mnt/seen-by-program; exec sleep 1000"); // whole when it appears
         var id = Env.Create(bundle);
         var pid = TestEnv.Pid(Env.State(id));
         Assert.False(File.Exists(Shared("start.json")), "the startContainer hook must not run during create");
