@@ -1,3 +1,5 @@
+using MyRuntime.Linux;
+
 namespace MyRuntime.Images.Snapshots;
 
 /// <summary>The mount points of this process's mount namespace, read from /proc/self/mountinfo.</summary>
@@ -11,37 +13,12 @@ public static class MountTable
         foreach (string line in File.ReadLines("/proc/self/mountinfo"))
         {
             string[] fields = line.Split(' ');
-            if (fields.Length > 4 && Unescape(fields[4]) == full)
+            if (fields.Length > 4 && MountInfo.Unescape(fields[4]) == full)
             {
                 count++;
             }
         }
 
         return count;
-    }
-
-    /// <summary>mountinfo writes space, tab, newline and backslash as \ooo octal escapes.</summary>
-    private static string Unescape(string field)
-    {
-        if (!field.Contains('\\', StringComparison.Ordinal))
-        {
-            return field;
-        }
-
-        var sb = new System.Text.StringBuilder(field.Length);
-        for (int i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && i + 3 < field.Length && field.AsSpan(i + 1, 3).IndexOfAnyExceptInRange('0', '7') < 0)
-            {
-                sb.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                sb.Append(field[i]);
-            }
-        }
-
-        return sb.ToString();
     }
 }

@@ -1,3 +1,5 @@
+using MyRuntime.Linux;
+
 namespace MyRuntime.Runtime.Rootfs;
 
 /// <summary>The mount a path lies on, from /proc/self/mountinfo (the namespace the container's is copied from).</summary>
@@ -16,7 +18,7 @@ public static class MountParent
                 continue;
             }
 
-            string mountPoint = Unescape(fields[4]);
+            string mountPoint = MountInfo.Unescape(fields[4]);
             bool holds = mountPoint == "/" || real == mountPoint || real.StartsWith(mountPoint + "/", StringComparison.Ordinal);
             if (holds && mountPoint.Length > best.Length)
             {
@@ -44,30 +46,5 @@ public static class MountParent
         }
 
         return result;
-    }
-
-    /// <summary>mountinfo writes space, tab, newline and backslash as \ooo octal escapes.</summary>
-    private static string Unescape(string field)
-    {
-        if (!field.Contains('\\', StringComparison.Ordinal))
-        {
-            return field;
-        }
-
-        var sb = new System.Text.StringBuilder(field.Length);
-        for (int i = 0; i < field.Length; i++)
-        {
-            if (field[i] == '\\' && i + 3 < field.Length && field.AsSpan(i + 1, 3).IndexOfAnyExceptInRange('0', '7') < 0)
-            {
-                sb.Append((char)Convert.ToInt32(field.Substring(i + 1, 3), 8));
-                i += 3;
-            }
-            else
-            {
-                sb.Append(field[i]);
-            }
-        }
-
-        return sb.ToString();
     }
 }
