@@ -7,6 +7,22 @@ public static class CgroupSupport
 {
     public static readonly bool V2 = File.Exists("/sys/fs/cgroup/cgroup.controllers");
 
+    /// <summary>Creates the bundle (its program `true`) and asserts the create fails with one stderr line naming
+    /// <paramref name="mentioned"/>, leaving no state and no cgroup.</summary>
+    public static void AssertCreateRefused(TestEnv env, Bundle b, string mentioned)
+    {
+        b.Args("true").Save();
+        var id = env.NewId();
+
+        var r = env.Run("create", "--bundle", b.Dir, id);
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Single(r.StderrLines);
+        Assert.Contains(mentioned, r.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(id, env.StateEntries());
+        Assert.Empty(CgroupDirsNamed(id));
+    }
+
     public static Bundle WithResources(Bundle b, string resourcesJson)
     {
         b.Linux["resources"] = JsonNode.Parse(resourcesJson);

@@ -126,16 +126,7 @@ public sealed class CgroupHugetlbTests : IntegrationTest
     [InlineData("""{"rdma":{"huge-nodev0":{}}}""", "rdma")]
     public void BadHugepageOrRdmaLimits_FailWithOneLine_LeaveNothing(string resources, string mentioned)
     {
-        var b = CgroupSupport.WithResources(Env.NewBundle(), resources).Args("true").Save();
-        var id = Env.NewId();
-
-        var r = Env.Run("create", "--bundle", b.Dir, id);
-
-        Assert.True(r.ExitCode != 0, r.ToString());
-        Assert.Single(r.StderrLines);
-        Assert.Contains(mentioned, r.Stderr);
-        Assert.DoesNotContain(id, Env.StateEntries());
-        Assert.Empty(CgroupDirsNamed(id));
+        CgroupSupport.AssertCreateRefused(Env, CgroupSupport.WithResources(Env.NewBundle(), resources), mentioned);
     }
 
     [Fact]

@@ -117,16 +117,7 @@ public sealed class CgroupIoTests : IntegrationTest
     [InlineData("""{"throttleWriteBpsDevice":[{"major":4095,"minor":1048575,"rate":1048576}]}""", "4095:1048575")] // no such device: the kernel refuses
     public void BadBlockIO_FailsCleanly_LeavingNoCgroup(string blockIO, string mentioned)
     {
-        var b = CgroupSupport.WithResources(Env.NewBundle(), $$"""{"blockIO":{{blockIO}}}""").Args("true").Save();
-        var id = Env.NewId();
-
-        var r = Env.Run("create", "--bundle", b.Dir, id);
-
-        Assert.True(r.ExitCode != 0, r.ToString());
-        Assert.Single(r.StderrLines);
-        Assert.Contains(mentioned, r.Stderr);
-        Assert.DoesNotContain(id, Env.StateEntries());
-        Assert.Empty(CgroupSupport.CgroupDirsNamed(id));
+        CgroupSupport.AssertCreateRefused(Env, CgroupSupport.WithResources(Env.NewBundle(), $$"""{"blockIO":{{blockIO}}}"""), mentioned);
     }
 
 }

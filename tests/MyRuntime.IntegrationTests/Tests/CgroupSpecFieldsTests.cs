@@ -111,16 +111,7 @@ public sealed class CgroupSpecFieldsTests : IntegrationTest
 
     private void AssertCreateRefused(Bundle b, string mentioned)
     {
-        b.Args("true").Save();
-        var id = Env.NewId();
-
-        var r = Env.Run("create", "--bundle", b.Dir, id);
-
-        Assert.True(r.ExitCode != 0, r.ToString());
-        Assert.Single(r.StderrLines);
-        Assert.Contains(mentioned, r.Stderr);
-        Assert.DoesNotContain(id, Env.StateEntries());
-        Assert.Empty(CgroupSupport.CgroupDirsNamed(id));
+        CgroupSupport.AssertCreateRefused(Env, b, mentioned);
         Env.AssertNoLeftoverProcesses();
     }
 

@@ -108,16 +108,7 @@ public sealed class CgroupTests : IntegrationTest
     [InlineData("""{"pids":{"limit":-7}}""", "pids.limit")]
     public void BadResourceValues_FailCleanly(string resources, string mentioned)
     {
-        var b = WithResources(Env.NewBundle(), resources).Args("true").Save();
-        var id = Env.NewId();
-
-        var r = Env.Run("create", "--bundle", b.Dir, id);
-
-        Assert.True(r.ExitCode != 0, r.ToString());
-        Assert.Single(r.StderrLines);
-        Assert.Contains(mentioned, r.Stderr);
-        Assert.DoesNotContain(id, Env.StateEntries());
-        Assert.Empty(CgroupDirsNamed(id));
+        CgroupSupport.AssertCreateRefused(Env, WithResources(Env.NewBundle(), resources), mentioned);
     }
 
     [Fact]
