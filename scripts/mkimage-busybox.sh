@@ -114,6 +114,11 @@ cat > etc/hosts <<'EOF'
 127.0.0.1	localhost
 ::1	localhost ip6-localhost ip6-loopback
 EOF
+# As Docker's busybox image: names resolve from /etc/hosts first (glibc's default without this file asks DNS first,
+# and a resolver that answers "no such name" would hide the container's own entries).
+cat > etc/nsswitch.conf <<'EOF'
+hosts: files dns
+EOF
 mkdir -p home/app
 chown 1000:1000 home/app 2>/dev/null || true
 

@@ -41,6 +41,9 @@ internal unsafe struct ChildPlan
     public int StateCapacity;
     public int StateLength;
     public int SlaveFd;
+
+    /// <summary>The exec FIFO opened for writing by WaitStart; SignalStart writes its byte (0 when none).</summary>
+    public int StartFd;
     public int NewProcessGroup;
     public int ForegroundTerminal;
 }

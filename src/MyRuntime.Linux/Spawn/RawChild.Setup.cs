@@ -104,12 +104,19 @@ internal static unsafe partial class RawChild
                 r = Raw(SYS_open, (long)op->S1, 1 /* O_WRONLY */ | O_CLOEXEC, 0, 0, 0, 0);
                 if (r >= 0)
                 {
-                    long fd = r;
+                    p->StartFd = (int)r;
+                    Raw(SYS_close, op->A, 0, 0, 0, 0, 0);
+                }
+
+                break;
+            case SetupOpCode.SignalStart:
+                if (p->StartFd > 0)
+                {
                     byte* zero = stackalloc byte[1];
                     zero[0] = (byte)'0';
-                    r = Raw(SYS_write, fd, (long)zero, 1, 0, 0, 0);
-                    Raw(SYS_close, fd, 0, 0, 0, 0, 0);
-                    Raw(SYS_close, op->A, 0, 0, 0, 0, 0);
+                    r = Raw(SYS_write, p->StartFd, (long)zero, 1, 0, 0, 0);
+                    Raw(SYS_close, p->StartFd, 0, 0, 0, 0, 0);
+                    p->StartFd = 0;
                 }
 
                 break;

@@ -31,6 +31,9 @@ public enum SetupOpCode
 
     /// <summary>Replaces text S1 in the state that hooks read by S2 of the same length (a later lifecycle status).</summary>
     ReplaceInState,
+
+    /// <summary>Writes the byte on the exec FIFO that WaitStart opened: start returns once the startContainer hooks ran.</summary>
+    SignalStart,
 }
 
 [StructLayout(LayoutKind.Sequential)]

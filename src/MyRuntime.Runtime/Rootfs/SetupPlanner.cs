@@ -170,6 +170,10 @@ public static class SetupPlanner
 
             PlanHooks(prog, "startContainer", spec.Hooks?.StartContainer);
 
+            // The byte that start waits for comes after the startContainer hooks, so that they have run (in
+            // order, before the user program) when start goes on to the poststart hooks.
+            prog.Add(SetupOpCode.SignalStart, "report started");
+
             return prog;
         }
         catch

@@ -91,7 +91,7 @@ public sealed class EngineScaleTests(EngineRegistry registry) : IClassFixture<En
         // It can start again, with an address again.
         host.Ok("start", id);
         Assert.Contains("Up ", host.Ok("ps").StdoutLines[1], StringComparison.Ordinal);
-        Assert.Matches(host.BridgePrefix.Replace(".", "\\.", StringComparison.Ordinal) + "\\.\\d+", host.Ok("exec", id, "hostname", "-i").Stdout);
+        Assert.Matches(host.BridgePrefix.Replace(".", "\\.", StringComparison.Ordinal) + "\\.\\d+\t" + id[..12], host.Ok("exec", id, "cat", "/etc/hosts").Stdout);
         host.Ok("rm", "-f", id);
         host.AssertGone(id);
     }
