@@ -148,7 +148,7 @@ public static class SeccompCompiler
         foreach (var (nr, rules) in calls)
         {
             int target;
-            if (rules[0].Conditions.Count == 0)
+            if (rules.All(r => r.Conditions.Count == 0))
             {
                 if (!returns.TryGetValue(rules[0].Action, out target))
                 {
