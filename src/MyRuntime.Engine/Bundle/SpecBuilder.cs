@@ -1,6 +1,6 @@
+using MyRuntime.Engine.Security;
 using MyRuntime.Oci.ImageSpec;
 using MyRuntime.Oci.RuntimeSpec;
-using MyRuntime.Engine.Security;
 using MyRuntime.Runtime;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Security.Seccomp;
