@@ -20,7 +20,7 @@ public static class SeccompCompiler
     public const uint FlagLog = 2;
     public const uint FlagSpecAllow = 4;
 
-    private const int LeafSize = 8;
+    private const int LeafSize = 16;
 
     public static SeccompFilter Compile(LinuxSeccomp s)
     {
