@@ -18,6 +18,7 @@ namespace MyRuntime.Oci;
 [JsonSerializable(typeof(Features))]
 [JsonSerializable(typeof(Process))]
 [JsonSerializable(typeof(LinuxResources))]
+[JsonSerializable(typeof(LinuxSeccomp))]
 [JsonSerializable(typeof(List<int>))]
 [JsonSerializable(typeof(ImageIndex))]
 [JsonSerializable(typeof(ImageManifest))]

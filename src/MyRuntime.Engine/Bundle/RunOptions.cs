@@ -63,6 +63,10 @@ public sealed record RunOptions
 
     public bool Privileged { get; init; }
 
+    /// <summary>--security-opt: seccomp=unconfined|PROFILE, no-new-privileges[=true|false], label=disable,
+    /// apparmor=unconfined.</summary>
+    public IReadOnlyList<string> SecurityOpt { get; init; } = [];
+
     /// <summary>-t/--tty.</summary>
     public bool Tty { get; init; }
 

@@ -1,6 +1,9 @@
+using MyRuntime.Engine.Security;
 using MyRuntime.Oci.ImageSpec;
 using MyRuntime.Oci.RuntimeSpec;
+using MyRuntime.Runtime;
 using MyRuntime.Runtime.Config;
+using MyRuntime.Runtime.Security.Seccomp;
 
 namespace MyRuntime.Engine.Bundle;
 
@@ -57,7 +60,9 @@ public static class SpecBuilder
         var caps = DockerCapabilities.Compute(options.CapAdd, options.CapDrop, options.Privileged, host.LastCap());
         process.Capabilities = new LinuxCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] };
         process.Rlimits = null;
-        process.NoNewPrivileges = false;
+        var security = SecurityOptions.Parse(options.SecurityOpt);
+        process.NoNewPrivileges = security.NoNewPrivileges;
+        linux.Seccomp = Seccomp(security, options.Privileged, caps);
 
         spec.Mounts = Mounts(spec.Mounts!, options);
         linux.MaskedPaths = options.Privileged ? null : [.. MaskedPaths];
@@ -65,6 +70,28 @@ public static class SpecBuilder
         linux.Resources = Resources(options);
         AddDevices(linux, options, host);
         return spec;
+    }
+
+    /// <summary>Docker's choice: none when privileged or unconfined, else the given profile or the default one for
+    /// the container's capabilities; checked here, so a bad profile fails before anything is made.</summary>
+    private static LinuxSeccomp? Seccomp(SecurityOptions security, bool privileged, IReadOnlyCollection<string> caps)
+    {
+        if (privileged || security.SeccompUnconfined)
+        {
+            return null;
+        }
+
+        var profile = security.SeccompProfile is { } path ? SeccompProfileFile.Load(path, caps) : DefaultSeccompProfile.For(caps);
+        try
+        {
+            SeccompCompiler.Compile(profile);
+        }
+        catch (RuntimeException e)
+        {
+            throw new EngineException(security.SeccompProfile is null ? e.Message : $"seccomp profile {security.SeccompProfile}: {e.Message}");
+        }
+
+        return profile;
     }
 
     /// <summary>Entrypoint (the override, or the image's) then Cmd (the command given, or the image's unless

@@ -75,4 +75,7 @@ internal unsafe struct ProcessPlan
     public long IoPriority;
     public int AffinityBytes;
     public ulong* Affinity;
+    public void* SeccompProgram; // struct sock_fprog; null: no filter
+    public uint SeccompFlags;
+    public int SeccompLast; // 1: right before execve (no_new_privs set); 0: before the capabilities are dropped
 }

@@ -40,9 +40,17 @@ public sealed class ProcessSettings
 
     /// <summary>CPUs the process runs on from right before execve; null: as the cgroup left it.</summary>
     public IReadOnlyList<int>? FinalCpus { get; init; }
+
+    /// <summary>The seccomp filter loaded before execve: right before it when <see cref="NoNewPrivileges"/> is set,
+    /// else before the capabilities are dropped (loading needs CAP_SYS_ADMIN then); null: none.</summary>
+    public SeccompFilter? Seccomp { get; init; }
 }
 
 /// <summary>The fields of struct sched_attr.</summary>
 public sealed record SchedulerSettings(uint Policy, ulong Flags, int Nice, uint Priority, ulong Runtime, ulong Deadline, ulong Period);
 
 public sealed record CapabilitySets(ulong Bounding, ulong Effective, ulong Permitted, ulong Inheritable, ulong Ambient);
+
+/// <summary>A classic BPF seccomp program: each instruction is a struct sock_filter packed little-endian into a
+/// word (code | jt &lt;&lt; 16 | jf &lt;&lt; 24 | k &lt;&lt; 32); Flags are SECCOMP_FILTER_FLAG_* for seccomp(2).</summary>
+public sealed record SeccompFilter(ulong[] Instructions, uint Flags);

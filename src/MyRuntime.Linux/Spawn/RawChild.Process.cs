@@ -1,7 +1,7 @@
 namespace MyRuntime.Linux.Spawn;
 
 /// <summary>The child's process settings: rlimits, oom_score_adj, cwd, personality, scheduler, I/O priority,
-/// capabilities, identity, umask, no_new_privs, CPU affinity.</summary>
+/// capabilities, identity, umask, no_new_privs, CPU affinity, the seccomp filter.</summary>
 internal static unsafe partial class RawChild
 {
     /// <summary>What can fail for reasons of the spec (rlimits, oom_score_adj, cwd, personality, scheduler, I/O
@@ -58,6 +58,11 @@ internal static unsafe partial class RawChild
 
     private static void ApplyProcess(ChildPlan* p, ProcessPlan* q)
     {
+        if (q->SeccompProgram != null && q->SeccompLast == 0)
+        {
+            LoadSeccomp(p, q);
+        }
+
         if (q->ApplyCaps != 0)
         {
             for (int c = 0; c <= q->LastCap; c++)
@@ -115,6 +120,20 @@ internal static unsafe partial class RawChild
         if (q->CloseFrom > 0)
         {
             Raw(SYS_close_range, q->CloseFrom, uint.MaxValue, 4 /* CLOSE_RANGE_CLOEXEC */, 0, 0, 0);
+        }
+
+        if (q->SeccompProgram != null && q->SeccompLast != 0)
+        {
+            LoadSeccomp(p, q);
+        }
+    }
+
+    /// <summary>seccomp(SECCOMP_SET_MODE_FILTER, flags, prog): without no_new_privs it needs CAP_SYS_ADMIN.</summary>
+    private static void LoadSeccomp(ChildPlan* p, ProcessPlan* q)
+    {
+        if (Raw(SYS_seccomp, 1 /* SECCOMP_SET_MODE_FILTER */, q->SeccompFlags, (long)q->SeccompProgram, 0, 0, 0) < 0)
+        {
+            Fail(p, StepSeccomp);
         }
     }
 }

@@ -33,6 +33,7 @@ internal static unsafe partial class RawChild
     public const int StepScheduler = 22;
     public const int StepIoPriority = 23;
     public const int StepAffinity = 24;
+    public const int StepSeccomp = 25;
 
     public const byte FrameGo = SyncFrames.Go;
     public const byte FrameMap = SyncFrames.Map;
@@ -91,6 +92,7 @@ internal static unsafe partial class RawChild
     private const long SYS_sched_setaffinity = 203;
     private const long SYS_ioprio_set = 251;
     private const long SYS_sched_setattr = 314;
+    private const long SYS_seccomp = 317;
     private const long EEXIST = 17;
     private const long ENOENT = 2;
     private const long EPERM = 1;

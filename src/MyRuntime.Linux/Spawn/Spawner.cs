@@ -64,10 +64,17 @@ public static unsafe class Spawner
         byte[] cwd = Encoding.UTF8.GetBytes((ps?.Cwd ?? string.Empty) + "\0");
         ulong[] schedAttr = SchedAttr(ps?.Scheduler);
         ulong[] affinity = ps?.FinalCpus is { } finalCpus ? Scheduling.Mask(finalCpus) : [0];
+        ulong[] filter = ps?.Seccomp is { } sf ? sf.Instructions : [0];
+        if (filter.Length is 0 or > ushort.MaxValue)
+        {
+            throw new ArgumentException("a seccomp program has 1 to 65535 instructions");
+        }
+
+        ulong* fprog = stackalloc ulong[2]; // struct sock_fprog: unsigned short len, then the pointer
 
         fixed (byte* oomPtr = oom, cwdPtr = cwd)
         fixed (int* jf = joinFds, jt = joinTypes, inh = inherit, rr = rlRes, cr = closeRanges)
-        fixed (ulong* rv = rlVal, sa = schedAttr, af = affinity)
+        fixed (ulong* rv = rlVal, sa = schedAttr, af = affinity, fp = filter)
         fixed (uint* gp = groups, cd = capData)
         {
             var processPlan = ps is null ? default : new ProcessPlan
@@ -94,7 +101,12 @@ public static unsafe class Spawner
                 IoPriority = ps.IoPriority ?? -1,
                 AffinityBytes = ps.FinalCpus is null ? 0 : affinity.Length * sizeof(ulong),
                 Affinity = af,
+                SeccompProgram = ps.Seccomp is null ? null : fprog,
+                SeccompFlags = ps.Seccomp?.Flags ?? 0,
+                SeccompLast = ps.NoNewPrivileges ? 1 : 0,
             };
+            fprog[0] = (ulong)filter.Length;
+            fprog[1] = (ulong)fp;
 
             var plan = new ChildPlan
             {
@@ -336,6 +348,7 @@ public static unsafe class Spawner
         RawChild.StepScheduler => "set the scheduler",
         RawChild.StepIoPriority => "set the I/O priority",
         RawChild.StepAffinity => "set the final CPU affinity",
+        RawChild.StepSeccomp => "load the seccomp filter",
         RawChild.StepSetup => "set up the container",
         RawChild.StepHookStatus => "run a hook",
         _ => "start the process",

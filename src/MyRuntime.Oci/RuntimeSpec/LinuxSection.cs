@@ -28,7 +28,7 @@ public sealed class LinuxSection
 
     public string? MountLabel { get; set; }
 
-    public JsonElement? Seccomp { get; set; }
+    public LinuxSeccomp? Seccomp { get; set; }
 
     public LinuxPersonality? Personality { get; set; }
 

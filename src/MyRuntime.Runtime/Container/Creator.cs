@@ -7,6 +7,7 @@ using MyRuntime.Runtime.Cgroups.Devices;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Hooks;
 using MyRuntime.Runtime.Rootfs;
+using MyRuntime.Runtime.Security.Seccomp;
 
 namespace MyRuntime.Runtime.Container;
 
@@ -41,10 +42,7 @@ public static class Creator
             ctx.Log.Warn($"linux.resources.{section} is not applied yet (memory, cpu, pids and unified are)");
         }
 
-        if (spec.Linux?.Seccomp is { ValueKind: not JsonValueKind.Null })
-        {
-            ctx.Log.Warn("linux.seccomp is not applied yet (issue 8): the container runs without a seccomp filter");
-        }
+        var seccomp = spec.Linux?.Seccomp is { } sc ? SeccompCompiler.Compile(sc) : null;
 
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process, spec.Mounts?.Select(m => m.Destination) ?? []);
         ProcessSettingsBuilder.AddHome(rootfs, process);
@@ -133,7 +131,7 @@ public static class Creator
                 CgroupParents = parents.Count > 0 ? parents : null,
             };
 
-            var settings = ProcessSettingsBuilder.Build(process, keep, spec.Linux?.Personality, exec: false);
+            var settings = ProcessSettingsBuilder.Build(process, keep, spec.Linux?.Personality, exec: false, seccomp);
             (parentSync, int childSync) = Sockets.Pair();
             var inherit = new List<int>();
             for (int fd = 3; fd < 3 + keep; fd++)

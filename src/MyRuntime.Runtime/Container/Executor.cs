@@ -2,6 +2,7 @@ using MyRuntime.Linux;
 using MyRuntime.Linux.Spawn;
 using MyRuntime.Runtime.Config;
 using MyRuntime.Runtime.Rootfs;
+using MyRuntime.Runtime.Security.Seccomp;
 
 namespace MyRuntime.Runtime.Container;
 
@@ -75,7 +76,8 @@ public static class Executor
                 console.Add(SetupOpCode.AttachConsole, "attach the console");
             }
 
-            var settings = ProcessSettingsBuilder.Build(process, o.PreserveFds, s.Config.Linux?.Personality, exec: true);
+            var settings = ProcessSettingsBuilder.Build(process, o.PreserveFds, s.Config.Linux?.Personality, exec: true,
+                s.Config.Linux?.Seccomp is { } sc ? SeccompCompiler.Compile(sc) : null);
             (parentSync, int childSync) = Sockets.Pair();
             pid = Spawner.Start(new SpawnOptions
             {

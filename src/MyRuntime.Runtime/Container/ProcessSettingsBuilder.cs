@@ -11,8 +11,9 @@ namespace MyRuntime.Runtime.Container;
 public static class ProcessSettingsBuilder
 {
     /// <summary>The settings of process p. personality is the container's linux.personality; execCPUAffinity applies
-    /// to exec'd processes only (the spec: "not applicable to the container's init process").</summary>
-    public static ProcessSettings Build(Process p, int preserveFds, LinuxPersonality? personality, bool exec)
+    /// to exec'd processes only (the spec: "not applicable to the container's init process"). seccomp is the container's
+    /// compiled linux.seccomp, which applies to exec'd processes too.</summary>
+    public static ProcessSettings Build(Process p, int preserveFds, LinuxPersonality? personality, bool exec, SeccompFilter? seccomp = null)
     {
         CapabilitySets? caps = null;
         if (p.Capabilities is { } c)
@@ -50,6 +51,7 @@ public static class ProcessSettingsBuilder
             IoPriority = p.IoPriority is { } io ? Scheduling.IoPriority(io.Class, io.Priority) : null,
             InitialCpus = exec && p.ExecCpuAffinity?.Initial is { Length: > 0 } initial ? CpuList.Parse(initial, "process.execCPUAffinity.initial") : null,
             FinalCpus = exec && p.ExecCpuAffinity?.Final is { Length: > 0 } final ? CpuList.Parse(final, "process.execCPUAffinity.final") : null,
+            Seccomp = seccomp,
         };
     }
 

@@ -85,6 +85,7 @@ public static class ContainerInspectCommand
         w.WriteBoolean("ReadonlyRootfs", o.ReadOnly);
         Strings(w, "CapAdd", o.CapAdd);
         Strings(w, "CapDrop", o.CapDrop);
+        Strings(w, "SecurityOpt", o.SecurityOpt);
         var res = spec?.Linux?.Resources;
         w.WriteNumber("Memory", res?.Memory?.Limit ?? 0);
         w.WriteNumber("MemorySwap", res?.Memory?.Swap ?? 0);

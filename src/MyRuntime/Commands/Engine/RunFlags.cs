@@ -60,6 +60,8 @@ public sealed class RunFlags
 
     public Option<bool> Privileged { get; } = new("--privileged") { Description = "give extended privileges to this container" };
 
+    public Option<List<string>> SecurityOpt { get; } = new("--security-opt") { Description = "security options: seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false], label=disable, apparmor=unconfined" };
+
     public Option<bool> Init { get; } = new("--init") { Description = "run an init inside the container that forwards signals and reaps processes" };
 
     public Option<string> Network { get; } = new("--network", "--net") { Description = "connect the container to a network (bridge, none, host, container:NAME|ID, or a network's name)", DefaultValueFactory = _ => "bridge" };
@@ -93,7 +95,7 @@ public sealed class RunFlags
         foreach (var o in new Option[]
         {
             Name, Interactive, Tty, Remove, Env, EnvFile, Workdir, User, Hostname, Volume, Tmpfs, ReadOnly, Entrypoint,
-            Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Device, CapAdd, CapDrop, Privileged, Init, Network, Publish,
+            Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Device, CapAdd, CapDrop, Privileged, SecurityOpt, Init, Network, Publish,
             PublishAll, Dns, DnsSearch, DnsOption, AddHost, Pull, StopSignal, StopTimeout, LogOpt, Label,
         })
         {
@@ -126,6 +128,7 @@ public sealed class RunFlags
             CapAdd = r.GetValue(CapAdd) ?? [],
             CapDrop = r.GetValue(CapDrop) ?? [],
             Privileged = r.GetValue(Privileged),
+            SecurityOpt = r.GetValue(SecurityOpt) ?? [],
             Tty = r.GetValue(Tty),
             StdinOpen = r.GetValue(Interactive),
         };

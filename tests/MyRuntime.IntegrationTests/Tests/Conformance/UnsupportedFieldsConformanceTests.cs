@@ -67,20 +67,4 @@ public sealed class UnsupportedFieldsConformanceTests : ConformanceTest
 
         Assert.Equal(new[] { "ran" }, r.StdoutLines);
     }
-
-    [NotOnRuncFact("runc applies seccomp")]
-    public void Seccomp_IsNotRefused_ButNamedInTheLogAsNotApplied()
-    {
-        var log = Path.Combine(Env.TempDir, "runtime.log");
-        var bundle = Env.NewBundle().Args("echo", "ran");
-        bundle.Linux["seccomp"] = new JsonObject { ["defaultAction"] = "SCMP_ACT_ALLOW" };
-        bundle.Save();
-
-        var r = Env.Runtime.Run(["run", "--bundle", bundle.Dir, Env.NewId()], globalArgs: ["--log", log, "--log-format", "json"]);
-
-        Assert.True(r.ExitCode == 0, r.ToString());
-        Assert.Equal(new[] { "ran" }, r.StdoutLines);
-        var warnings = File.ReadAllLines(log).Select(l => JsonNode.Parse(l)!).Where(e => e["level"]?.GetValue<string>() == "warning").ToList();
-        Assert.Single(warnings, e => e["msg"]!.GetValue<string>().Contains("seccomp", StringComparison.Ordinal));
-    }
 }
