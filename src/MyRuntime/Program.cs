@@ -21,6 +21,11 @@ public static class Program
             return ContainerMonitor.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == RootlessSession.PauseVerb)
+        {
+            return RootlessSession.Pause();
+        }
+
         if (args.Length > 0 && args[0] == MyRuntime.Engine.Init.InitMount.DispatchWord)
         {
             return MyRuntime.Engine.Init.MiniInit.Run(args[1..]);

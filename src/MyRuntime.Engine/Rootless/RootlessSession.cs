@@ -23,10 +23,89 @@ public static class RootlessSession
     /// <summary>True when the engine must enter a user namespace first: not root, and on the host's namespace.</summary>
     public static bool Needed => Credentials.GetEuid() != 0 && UserNamespaces.InInitial;
 
+    /// <summary>The hidden verb of the process that holds the namespaces.</summary>
+    public const string PauseVerb = "__rootless_pause";
+
+    private const string PauseFile = "rootless-pause.pid";
+
     /// <summary>Runs the command line in the rootless namespaces; returns its exit code.</summary>
     public static int Run(string self, IReadOnlyList<string> args)
     {
-        uint uid = Credentials.GetEuid(), gid = Credentials.GetEgid();
+        uint uid = Credentials.GetEuid();
+        var env = Environment(uid);
+        string runRoot = env.First(e => e.StartsWith("MYRUNTIME_RUNROOT=", StringComparison.Ordinal))["MYRUNTIME_RUNROOT=".Length..];
+        Directory.CreateDirectory(runRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        int userFd = -1, mountFd = -1, parentSync = -1, childSync = -1;
+        int pid;
+        try
+        {
+            using (FileLock.OnFile(Path.Combine(runRoot, "rootless.lock"), exclusive: true))
+            {
+                int pause = LivePause(runRoot) ?? StartPause(self, runRoot, uid);
+                userFd = Files.Open($"/proc/{pause}/ns/user", Files.O_RDONLY);
+                mountFd = Files.Open($"/proc/{pause}/ns/mnt", Files.O_RDONLY);
+            }
+
+            (parentSync, childSync) = Sockets.Pair();
+            int sync = childSync;
+            childSync = -1; // Start owns it
+            pid = Spawner.Start(new SpawnOptions
+            {
+                Path = self,
+                Args = [self, .. args],
+                Env = env,
+                Joins = [(userFd, Namespaces.CLONE_NEWUSER), (mountFd, Namespaces.CLONE_NEWNS)],
+                SyncFd = sync,
+                ParentSyncFd = parentSync,
+            });
+        }
+        finally
+        {
+            Files.Close(userFd);
+            Files.Close(mountFd);
+            Files.Close(parentSync);
+            Files.Close(childSync);
+        }
+
+        return WaitForwarding(pid);
+    }
+
+    /// <summary>The hidden verb: holds the user and mount namespaces for every later command of this user (podman's
+    /// pause process), in a session of its own, until killed.</summary>
+    public static int Pause()
+    {
+        Sessions.NewSession();
+        foreach (int signal in new[] { Signals.SIGTERM, Signals.SIGINT, Signals.SIGHUP })
+        {
+            _ = PosixSignalRegistration.Create((PosixSignal)signal, c => c.Cancel = true);
+        }
+
+        Thread.Sleep(Timeout.Infinite);
+        return 0;
+    }
+
+    /// <summary>The pid of the pause process recorded in the run root, when it still runs (its start time checked).</summary>
+    private static int? LivePause(string runRoot)
+    {
+        string[] f;
+        try
+        {
+            f = File.ReadAllText(Path.Combine(runRoot, PauseFile)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        return f.Length == 2 && int.TryParse(f[0], out int pid) && ulong.TryParse(f[1], out ulong start)
+            && ProcFs.Stat(pid) is { State: not 'Z' } st && st.StartTime == start ? pid : null;
+    }
+
+    /// <summary>Starts the pause process in a new user namespace (mapped by the setuid helpers) with a mount
+    /// namespace of its own, and records it.</summary>
+    private static int StartPause(string self, string runRoot, uint uid)
+    {
+        uint gid = Credentials.GetEgid();
         string user = UserName(uid);
         var uids = SubIdRanges.Of("/etc/subuid", user, uid);
         var gids = SubIdRanges.Of("/etc/subgid", user, uid);
@@ -36,32 +115,36 @@ public static class RootlessSession
         }
 
         string uidMap = Find(NewUidMap), gidMap = Find(NewGidMap);
-        var env = Environment(uid);
         var (parentSync, childSync) = Sockets.Pair();
-        int pid;
+        int devNull = Files.Open("/dev/null", Files.O_RDWR);
         try
         {
-            pid = Spawner.Start(new SpawnOptions
+            int pid = Spawner.Start(new SpawnOptions
             {
                 Path = self,
-                Args = [self, .. args],
-                Env = env,
+                Args = [self, PauseVerb],
+                Env = ["PATH=/usr/bin:/bin"],
                 NewNamespaces = Namespaces.CLONE_NEWUSER | Namespaces.CLONE_NEWNS,
                 SyncFd = childSync,
                 ParentSyncFd = parentSync,
+                Stdin = devNull,
+                Stdout = devNull,
+                Stderr = devNull,
                 BeforeGo = p =>
                 {
                     Map(uidMap, p, uid, uids);
                     Map(gidMap, p, gid, gids);
                 },
             });
+            ulong start = ProcFs.Stat(pid)?.StartTime ?? 0;
+            File.WriteAllText(Path.Combine(runRoot, PauseFile), $"{pid} {start}");
+            return pid;
         }
         finally
         {
             Files.Close(parentSync);
+            Files.Close(devNull);
         }
-
-        return WaitForwarding(pid);
     }
 
     /// <summary>Writes one map through the setuid helper: 0 is the caller's own id, 1.. its subordinate ranges.</summary>
@@ -129,9 +212,7 @@ public static class RootlessSession
 
         if (!env.TryGetValue("MYRUNTIME_RUNROOT", out string? run) || run.Length == 0)
         {
-            string runRoot = RootlessPaths.RunRoot(uid);
-            Directory.CreateDirectory(runRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            env["MYRUNTIME_RUNROOT"] = runRoot;
+            env["MYRUNTIME_RUNROOT"] = RootlessPaths.RunRoot(uid);
         }
 
         return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
