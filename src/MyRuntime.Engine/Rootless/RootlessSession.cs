@@ -7,10 +7,12 @@ using MyRuntime.Linux.Spawn;
 namespace MyRuntime.Engine.Rootless;
 
 /// <summary>
-/// The engine run by an unprivileged user (as podman does): this binary runs again in a new user namespace, with
-/// a mount namespace of its own, where the caller's uid and gid are 0 and 1..N map to the caller's subordinate
-/// ranges (/etc/subuid, /etc/subgid, written by the setuid <c>newuidmap</c>/<c>newgidmap</c> of the uidmap
-/// package). There the engine works as root of that namespace: the image store unpacks with the layers' own
+/// The engine run by an unprivileged user (as podman does): this binary runs again in the user namespace and mount
+/// namespace held by the user's pause process (made on first use), where the caller's uid and gid are 0 and 1..N
+/// map to the caller's subordinate ranges (/etc/subuid, /etc/subgid, written by the setuid
+/// <c>newuidmap</c>/<c>newgidmap</c> of the uidmap package). Every command of the user shares them, so mounts
+/// outlive the command that made them and any command may signal or enter any container. There the engine works
+/// as root of that namespace: the image store unpacks with the layers' own
 /// owners (mapped into the subordinate range), overlay mounts are made in the private mount namespace (never in
 /// the host's table), and containers are children of it. The store and the run root default to the user's
 /// directories (<see cref="RootlessPaths"/>).
