@@ -6,6 +6,7 @@ using MyRuntime.Commands.Engine;
 using MyRuntime.Commands.Images;
 using MyRuntime.Commands.Oci;
 using MyRuntime.Engine.Monitor;
+using MyRuntime.Engine.Rootless;
 using MyRuntime.Oci.RuntimeSpec;
 
 namespace MyRuntime;
@@ -20,6 +21,11 @@ public static class Program
             return ContainerMonitor.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == RootlessSession.PauseVerb)
+        {
+            return RootlessSession.Pause();
+        }
+
         if (args.Length > 0 && args[0] == MyRuntime.Engine.Init.InitMount.DispatchWord)
         {
             return MyRuntime.Engine.Init.MiniInit.Run(args[1..]);
@@ -27,6 +33,11 @@ public static class Program
 
         MyRuntime.Runtime.Timing.Mark("main");
         bool oci = CliMode.IsOci(args);
+        if (!oci && RootlessSession.Needed && !args.Any(a => a is "--help" or "--version" or "-v"))
+        {
+            return RunRootless(args);
+        }
+
         var g = new GlobalOptions();
         var root = new RootCommand("myruntime: a Linux container engine (Docker-like commands) and OCI runtime (runc-compatible commands)");
         root.Options.Remove(root.Options.OfType<VersionOption>().First());
@@ -79,6 +90,20 @@ public static class Program
         }
 
         return result.Invoke();
+    }
+
+    /// <summary>The engine for an unprivileged user: this binary again in a user namespace of its own.</summary>
+    private static int RunRootless(string[] args)
+    {
+        try
+        {
+            return RootlessSession.Run(MyRuntime.Engine.EngineContext.SelfPath, args);
+        }
+        catch (Exception e) when (e is MyRuntime.Engine.EngineException or MyRuntime.Linux.LinuxException)
+        {
+            Console.Error.WriteLine($"myruntime: {e.Message}");
+            return 125;
+        }
     }
 
     /// <summary>runc's meaning of the verbs both faces have.</summary>

@@ -50,6 +50,11 @@ public static class ContainerFactory
 
         var dns = new DnsSettings { Servers = settings.Dns, Search = settings.DnsSearch, Options = settings.DnsOptions, ExtraHosts = settings.ExtraHosts };
         dns.Validate();
+        if (Rootless.RootlessRules.Active)
+        {
+            settings.Network = Rootless.RootlessRules.Network(settings, onPull);
+        }
+
         settings.Network = Networking.ContainerNetworking.Validate(ctx, settings);
 
         settings.StopSignal ??= config.Config?.StopSignal is { Length: > 0 } stopSignal ? stopSignal : "SIGTERM";
@@ -84,6 +89,11 @@ public static class ContainerFactory
             snapshotMade = true;
             Runtime.Timing.Mark("engine: snapshot mounted");
             var spec = SpecBuilder.Build(config.Config, options, merged);
+            if (Rootless.RootlessRules.Active && spec.Linux?.Resources is { } resources)
+            {
+                Rootless.RootlessRules.Resources(resources, warning => Console.Error.WriteLine($"myruntime: warning: {warning}"));
+            }
+
             if (settings.Network == "host")
             {
                 spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "network");

@@ -145,7 +145,8 @@ public static class OverlaySnapshot
 
     /// <summary>The mount options of the classic mount(2) way (lower dirs top first).</summary>
     internal static string Options(IEnumerable<string> lowersTopFirst, string upper, string work, bool volatileUpper = false) =>
-        $"lowerdir={string.Join(':', lowersTopFirst)},upperdir={upper},workdir={work}" + (volatileUpper ? ",volatile" : "");
+        $"lowerdir={string.Join(':', lowersTopFirst)},upperdir={upper},workdir={work}" + (volatileUpper ? ",volatile" : "")
+        + (UserNamespaces.InInitial ? string.Empty : ",userxattr");
 
     internal static void Mount(IReadOnlyList<string> lowersTopFirst, string upper, string work, string merged, string id, bool allowNewApi = true, bool volatileUpper = false)
     {
@@ -197,6 +198,12 @@ public static class OverlaySnapshot
             if (volatileUpper && FsMount.TrySetFlag(fs, "volatile") is int r2 and < 0)
             {
                 throw new LinuxException("overlay volatile", -r2);
+            }
+
+            // In a user namespace (rootless) overlayfs keeps its own xattrs as user.overlay.* (see Whiteouts).
+            if (!UserNamespaces.InInitial && FsMount.TrySetFlag(fs, "userxattr") is int r3 and < 0)
+            {
+                throw new LinuxException("overlay userxattr", -r3);
             }
 
             FsMount.CreateAndMount(fs, merged, $"overlay of snapshot {id}");

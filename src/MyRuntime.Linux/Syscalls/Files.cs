@@ -250,4 +250,7 @@ public static partial class Files
     /// <summary>access(2) with X_OK.</summary>
     public static bool IsExecutable(string path) => SysAccess(path, 1) == 0;
 
+    /// <summary>access(2) with W_OK.</summary>
+    public static bool CanWrite(string path) => SysAccess(path, 2) == 0;
+
 }

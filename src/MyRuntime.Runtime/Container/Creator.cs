@@ -104,16 +104,15 @@ public static class Creator
             var applied = DeviceRules.WithDefaults(resources, spec.Linux?.Devices); // the device rules made whole
             var planned = Cgroup.Plan(spec.Linux?.CgroupsPath, o.Id, applied);
             parents = CgroupParents.Missing(planned.Dirs);
-            planned.Create(applied); // undoes itself when it fails: what it did not make is not ours to remove
-            cgroup = planned;
+            cgroup = RootlessCgroup.CreateOrSkip(planned, applied, resources, ctx.Log, ref parents);
             Timing.Mark("create: cgroup made");
             program = SetupPlanner.Plan(new SetupInputs
             {
-                CgroupDirs = cgroup.Dirs,
+                CgroupDirs = cgroup?.Dirs ?? new Dictionary<string, string>(),
                 Spec = spec,
                 Rootfs = rootfs,
                 Bundle = bundle,
-                UserNamespace = userNs,
+                UserNamespace = userNs || !UserNamespaces.InInitial, // rootless: no mknod, no sysfs of the host's netns
                 NoPivot = o.NoPivot,
                 ConsoleFd = consoleFd,
                 FifoFd = fifoFd,
@@ -127,7 +126,7 @@ public static class Creator
                 Created = DateTime.UtcNow,
                 Owner = Credentials.GetEuid(),
                 Config = spec,
-                Cgroup = new Dictionary<string, string>(cgroup.Dirs),
+                Cgroup = cgroup is null ? null : new Dictionary<string, string>(cgroup.Dirs),
                 CgroupParents = parents.Count > 0 ? parents : null,
             };
 
@@ -158,7 +157,7 @@ public static class Creator
                 BeforeGo = p =>
                 {
                     IdMaps.Write(p, spec.Linux?.UidMappings, spec.Linux?.GidMappings);
-                    cgroup.Add(p); // before the child runs anything of the container's
+                    cgroup?.Add(p); // before the child runs anything of the container's
                 },
                 GoPayload = p =>
                 {

@@ -140,7 +140,7 @@ public sealed class RunFlags
             OpenStdin = options.StdinOpen,
             StopSignal = r.GetValue(StopSignal),
             StopTimeout = r.GetValue(StopTimeout) ?? 10,
-            Network = r.GetValue(Network) ?? "bridge",
+            Network = r.GetResult(Network) is { Implicit: false } ? r.GetValue(Network) ?? "bridge" : "", // "": the default
             Ports = [.. (r.GetValue(Publish) ?? []).SelectMany(PublishedPorts)],
             Dns = r.GetValue(Dns) ?? [],
             DnsSearch = r.GetValue(DnsSearch) ?? [],
