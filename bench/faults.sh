@@ -117,6 +117,7 @@ http:
 EOF
 "$REGISTRY" serve "$work/registry/config.yml" >"$work/registry/log" 2>&1 &
 registry_pid=$!
+disown "$registry_pid"
 for ((i = 0; i < 100; i++)); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
