@@ -39,6 +39,13 @@ public sealed class ContainerState
 
     public ulong MonitorStartTime { get; set; }
 
+    /// <summary>The process making the container (`create`, `run`) and its start time while the record is not complete
+    /// yet (no snapshot or bundle), 0 once it is. A record whose maker is gone before that was never made: it is not
+    /// listed and the next create, ps or prune sweeps it (<see cref="CreatorProcess"/>).</summary>
+    public int CreatorPid { get; set; }
+
+    public ulong CreatorStartTime { get; set; }
+
     /// <summary>Why the last start failed, or why the container's end is not known exactly.</summary>
     public string? Error { get; set; }
 

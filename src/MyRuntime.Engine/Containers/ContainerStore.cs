@@ -87,12 +87,12 @@ public sealed class ContainerStore
         string key = idOrNameOrPrefix.StartsWith('/') ? idOrNameOrPrefix[1..] : idOrNameOrPrefix;
         if (key.Length > 0)
         {
-            if (ReadIndex().TryGetValue(key, out string? byName) && ReadRecord(byName) is { } named)
+            if (ReadIndex().TryGetValue(key, out string? byName) && ReadMade(byName) is { } named)
             {
                 return named;
             }
 
-            if (ContainerRecord.IsValidId(key) && ReadRecord(key) is { } exact)
+            if (ContainerRecord.IsValidId(key) && ReadMade(key) is { } exact)
             {
                 return exact;
             }
@@ -103,7 +103,7 @@ public sealed class ContainerStore
                 throw new EngineException($"multiple IDs found with provided prefix: {idOrNameOrPrefix}");
             }
 
-            if (matches.Count == 1 && ReadRecord(matches[0]) is { } prefixed)
+            if (matches.Count == 1 && ReadMade(matches[0]) is { } prefixed)
             {
                 return prefixed;
             }
@@ -114,7 +114,40 @@ public sealed class ContainerStore
 
     /// <summary>All containers, oldest first.</summary>
     public List<ContainerRecord> List() =>
-        Ids().Select(ReadRecord).OfType<ContainerRecord>().OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+        Ids().Select(ReadMade).OfType<ContainerRecord>().OrderBy(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+
+    /// <summary>The ids of containers whose making was interrupted: a record whose maker died before completing it, or
+    /// (seen under the lock, which <see cref="Create"/> holds until the record is written) a directory with no record.</summary>
+    public List<string> Abandoned()
+    {
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
+        return Ids().Where(id => ReadRecord(id) is not { } r || CreatorProcess.Abandoned(r)).ToList();
+    }
+
+    /// <summary>Removes the directory of an abandoned container and frees its name; nothing if it is gone, or if it
+    /// is not abandoned (any more) by the time the lock is held.</summary>
+    public void RemoveAbandoned(string id)
+    {
+        using var held = FileLock.OnFile(LockPath, exclusive: true);
+        ContainerRecord? record = ReadRecord(id);
+        if (!Directory.Exists(ContainerDir(id)) || (record is not null && !CreatorProcess.Abandoned(record)))
+        {
+            return;
+        }
+
+        Directory.Delete(ContainerDir(id), recursive: true);
+        SortedDictionary<string, string> names = ReadIndex();
+        int before = names.Count;
+        foreach (string name in names.Where(n => n.Value == id).Select(n => n.Key).ToList())
+        {
+            names.Remove(name);
+        }
+
+        if (names.Count != before)
+        {
+            WriteIndex(names);
+        }
+    }
 
     /// <summary>Changes a record under the lock (read, <paramref name="change"/>, atomic write) and returns it. The id
     /// and the name cannot be changed here (see <see cref="Rename"/>).</summary>
@@ -217,6 +250,9 @@ public sealed class ContainerStore
 
     private ContainerRecord ReadExisting(string id) =>
         (ContainerRecord.IsValidId(id) ? ReadRecord(id) : null) ?? throw new EngineException($"No such container: {id}");
+
+    /// <summary>A container's record unless its making was interrupted (<see cref="CreatorProcess.Abandoned"/>).</summary>
+    private ContainerRecord? ReadMade(string id) => ReadRecord(id) is { } r && !CreatorProcess.Abandoned(r) ? r : null;
 
     private ContainerRecord? ReadRecord(string id)
     {

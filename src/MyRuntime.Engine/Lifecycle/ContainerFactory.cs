@@ -63,8 +63,12 @@ public static class ContainerFactory
             throw new EngineException($"invalid stop signal: {settings.StopSignal}");
         }
 
+        Reconciler.SweepAbandoned(ctx);
+        var made = new ContainerState();
+        CreatorProcess.Claim(made);
         var record = ctx.Containers.Create(new ContainerRecord
         {
+            State = made,
             Name = request.Options.Name ?? "",
             Image = request.Image,
             ImageId = image.Id,
@@ -111,6 +115,7 @@ public static class ContainerFactory
             {
                 r.SnapshotId = id;
                 r.BundleDir = dir;
+                CreatorProcess.Release(r.State);
                 r.Command = spec.Process!.Args!;
                 r.Options = options;
             });

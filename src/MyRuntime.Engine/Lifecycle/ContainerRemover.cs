@@ -61,6 +61,7 @@ public static class ContainerRemover
     /// <summary>Removes every container that is not running; their ids.</summary>
     public static List<string> Prune(EngineContext ctx)
     {
+        Reconciler.SweepAbandoned(ctx);
         var removed = new List<string>();
         foreach (var record in ctx.Containers.List())
         {

@@ -64,6 +64,26 @@ public static class Reconciler
         }
     }
 
+    /// <summary>Removes what containers whose making was interrupted (SIGKILL in `create` or `run`) left: runtime
+    /// state, network lease, snapshot (named by the container id), record and name. Such containers are never listed.</summary>
+    public static void SweepAbandoned(EngineContext ctx)
+    {
+        foreach (string id in ctx.Containers.Abandoned())
+        {
+            Release(ctx, id, id);
+            try
+            {
+                ctx.Snapshots.Remove(id);
+            }
+            catch (Exception e) when (e is ImagesException or IOException)
+            {
+                ctx.Log.Warn($"container {id}: {e.Message}");
+            }
+
+            ctx.Containers.RemoveAbandoned(id);
+        }
+    }
+
     /// <summary>Releases what a stopped container holds on the host: its runtime state and cgroups, its rootfs mount.</summary>
     public static void Release(EngineContext ctx, string id, string snapshotId)
     {

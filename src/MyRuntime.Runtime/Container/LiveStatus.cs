@@ -17,7 +17,13 @@ public static class LiveStatus
             return ContainerStatus.Created;
         }
 
-        return Cgroups.Cgroup.Open(s.Cgroup)?.IsFrozen() == true ? ContainerStatus.Paused : ContainerStatus.Running;
+        var cgroup = Cgroups.Cgroup.Open(s.Cgroup);
+        if (cgroup?.IsFrozen() != true || SignalMarker.ThawIfAbandoned(store, s.Id, cgroup))
+        {
+            return ContainerStatus.Running;
+        }
+
+        return ContainerStatus.Paused;
     }
 
     /// <summary>True while the container's init process (the same one, not a reused pid) has not exited.</summary>

@@ -124,6 +124,7 @@ public sealed class Operations
             }
 
             var cgroup = Cgroups.Cgroup.Open(s.Cgroup) ?? throw new RuntimeException($"container {id} has no cgroup");
+            SignalMarker.Clear(store, id);
             cgroup.Freeze(paused);
         }
     }
@@ -200,6 +201,7 @@ public sealed class Operations
 
             if (all && Cgroups.Cgroup.Open(s.Cgroup) is { } cgroup && cgroup.Pids().Count > 0)
             {
+                using var marker = SignalMarker.Hold(store, id);
                 cgroup.Signal(signal);
             }
             else if (all)
@@ -286,6 +288,7 @@ public sealed class Operations
 
         if (cgroup is not null && cgroup.Pids().Count > 0)
         {
+            using var marker = SignalMarker.Hold(store, s.Id);
             cgroup.Signal(Signals.SIGKILL);
         }
         else

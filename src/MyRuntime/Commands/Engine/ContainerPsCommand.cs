@@ -27,6 +27,7 @@ public static class ContainerPsCommand
         cmd.SetAction(r => EngineCli.Run(g, r, ctx =>
         {
             var now = DateTimeOffset.UtcNow;
+            Reconciler.SweepAbandoned(ctx);
             var records = ctx.Containers.List().Select(x => Reconciler.Refresh(ctx, x))
                 .Where(x => r.GetValue(all) || x.State.Status is ContainerStatus.Running or ContainerStatus.Paused)
                 .OrderByDescending(x => x.Created).ToList();
