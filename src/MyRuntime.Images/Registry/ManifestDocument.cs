@@ -57,15 +57,15 @@ public sealed class ManifestDocument
                     throw new ImagesException($"{what}: the manifest is not a JSON object");
                 }
 
-                if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.GetInt32() == 1)
+                if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.TryGetInt32(out int version) && version == 1)
                 {
                     throw new ImagesException($"{what}: Docker schema 1 manifests are not supported");
                 }
 
-                if (kind is null && root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String
-                    && (MediaTypes.IsIndex(mt.GetString()) || MediaTypes.IsManifest(mt.GetString())))
+                if (kind is null && root.TryGetProperty("mediaType", out var mt) && StringOf(mt) is { } type
+                    && (MediaTypes.IsIndex(type) || MediaTypes.IsManifest(type)))
                 {
-                    kind = mt.GetString();
+                    kind = type;
                 }
 
                 if (kind is null)
@@ -80,12 +80,17 @@ public sealed class ManifestDocument
             if (MediaTypes.IsIndex(kind))
             {
                 var index = JsonSerializer.Deserialize(bytes, OciJson.Default.ImageIndex)!;
+                foreach (var entry in index.Manifests ?? throw new ImagesException($"{what}: the index has no manifests list"))
+                {
+                    CheckDescriptor(entry, what, "manifest");
+                }
+
                 return new ManifestDocument(bytes, digest, kind, index, null);
             }
 
             var manifest = JsonSerializer.Deserialize(bytes, OciJson.Default.ImageManifest)!;
             CheckDescriptor(manifest.Config, what, "config");
-            foreach (var layer in manifest.Layers)
+            foreach (var layer in manifest.Layers ?? throw new ImagesException($"{what}: the manifest has no layers list"))
             {
                 CheckDescriptor(layer, what, "layer");
             }
@@ -98,8 +103,26 @@ public sealed class ManifestDocument
         }
     }
 
-    private static void CheckDescriptor(Descriptor d, string what, string role)
+    /// <summary>A JSON string's value; null for another kind or a string .NET cannot hold (a lone surrogate).</summary>
+    private static string? StringOf(JsonElement e)
     {
+        try
+        {
+            return e.ValueKind == JsonValueKind.String ? e.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static void CheckDescriptor(Descriptor? d, string what, string role)
+    {
+        if (d is null)
+        {
+            throw new ImagesException($"{what}: a {role} descriptor is null");
+        }
+
         if (!Digest.TryParse(d.Digest, out _))
         {
             throw new ImagesException($"{what}: {role} has an invalid digest \"{d.Digest}\"");
