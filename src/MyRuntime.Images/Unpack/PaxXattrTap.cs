@@ -155,7 +155,8 @@ internal sealed class PaxXattrTap(Stream inner) : Stream
         while (pos < data.Length)
         {
             int space = Array.IndexOf(data, (byte)' ', pos);
-            if (space < 0 || !int.TryParse(data.AsSpan(pos, space - pos), out int length) || length <= 0 || pos + length > data.Length)
+            if (space < 0 || !int.TryParse(data.AsSpan(pos, space - pos), out int length)
+                || length < space - pos + 2 || length > data.Length - pos)
             {
                 break;
             }

@@ -38,8 +38,10 @@ public static class LayerSeeds
         yield return ("hardlink-then-write", Build(File("f", "a"), HardLink("g", "f"), File("g", "b")));
         yield return ("pax-size-lies", Build(File("f", "content", pax: new() { ["size"] = "99999999" })));
         yield return ("root-entries", Build(Dir("/"), Dir("."), File("./f", "x")));
-        yield return ("huge-pax-size", Header("PaxHeaders/x", 'x', 0x7fff_fff0));
-        yield return ("huge-gnu-longname", Header("././@LongLink", 'L', 0x7fff_fff0));
+        yield return ("huge-pax-size", Header("PaxHeaders/x", 'x', 0x7fff_fff0, "20 path=aaaaaaaaaaa\n"));
+        yield return ("huge-gnu-longname", Header("././@LongLink", 'L', 0x7fff_fff0, "20 path=aaaaaaaaaaa\n"));
+        yield return ("pax-record-shorter-than-its-length", [.. Header("PaxHeaders/x", 'x', 6, "2 a=b\n"), .. Build(File("f", "x"))]);
+        yield return ("pax-record-longer-than-data", [.. Header("PaxHeaders/x", 'x', 6, "9 a=b\n"), .. Build(File("f", "x"))]);
     }
 
     private static byte[] Gnu(params TarEntry[] entries)
@@ -56,11 +58,11 @@ public static class LayerSeeds
         return ms.ToArray();
     }
 
-    /// <summary>One ustar header whose size field says <paramref name="size"/>, followed by a little data: a length
-    /// field that must not be trusted to allocate.</summary>
-    private static byte[] Header(string name, char type, long size)
+    /// <summary>One ustar header whose size field says <paramref name="size"/> (which need not be true: a length
+    /// field that must not be trusted to allocate), then one block holding <paramref name="data"/>.</summary>
+    private static byte[] Header(string name, char type, long size, string data)
     {
-        byte[] block = new byte[512 * 3];
+        byte[] block = new byte[512 * 2];
         Encoding.ASCII.GetBytes(name).CopyTo(block, 0);
         Encoding.ASCII.GetBytes("0000644\0").CopyTo(block, 100);
         Encoding.ASCII.GetBytes("0000000\0").CopyTo(block, 108);
@@ -72,7 +74,7 @@ public static class LayerSeeds
         block.AsSpan(148, 8).Fill((byte)' ');
         int sum = block.AsSpan(0, 512).ToArray().Sum(b => b);
         Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(block, 148);
-        "20 path=aaaaaaaaaaa\n"u8.CopyTo(block.AsSpan(512));
+        Encoding.ASCII.GetBytes(data).CopyTo(block.AsSpan(512));
         return block;
     }
 }
