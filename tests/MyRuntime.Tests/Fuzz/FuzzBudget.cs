@@ -13,7 +13,8 @@ public sealed record FuzzBudget(TimeSpan Time, long? Iterations, int Seed)
     {
         double seconds = Number("FUZZ_SECONDS") ?? DefaultSeconds;
         long? iterations = Number("FUZZ_ITERATIONS") is { } n ? (long)n : null;
-        int seed = Number("FUZZ_SEED") is { } s ? (int)s : Random.Shared.Next();
+        // Any integer replays: one over int's range is folded into it (the folded value is what findings print).
+        int seed = Number("FUZZ_SEED") is { } s ? unchecked((int)(long)s) : Random.Shared.Next();
         return new FuzzBudget(TimeSpan.FromSeconds(seconds), iterations, seed);
     }
 

@@ -67,7 +67,7 @@ public sealed class PropertyFuzzTests : IDisposable
         from path in ListOf(Component, 1, 4)
         from tag in Gen.Elements("", ":latest", ":v1.0-rc_1", ":_x", ":A")
         from digest in Gen.Elements("", "@sha256:" + new string('a', 64), "@sha512:" + new string('0', 128))
-        // Without a registry, a first component with a '.' would be read as one (Docker's rule).
+            // Without a registry, a first component with a '.' would be read as one (Docker's rule).
         select registry + string.Join('/', path.Select((c, i) => i == 0 && registry.Length == 0 && path.Count > 1 ? c.Replace('.', '_') : c)) + tag + digest;
 
     [Fact]
