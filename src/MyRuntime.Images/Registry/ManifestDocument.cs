@@ -49,31 +49,39 @@ public sealed class ManifestDocument
 
         try
         {
-            using (var doc = JsonDocument.Parse(bytes))
+            try
             {
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
+                using (var doc = JsonDocument.Parse(bytes))
                 {
-                    throw new ImagesException($"{what}: the manifest is not a JSON object");
-                }
+                    var root = doc.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new ImagesException($"{what}: the manifest is not a JSON object");
+                    }
 
-                if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.TryGetInt32(out int version) && version == 1)
-                {
-                    throw new ImagesException($"{what}: Docker schema 1 manifests are not supported");
-                }
+                    if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.TryGetInt32(out int version) && version == 1)
+                    {
+                        throw new ImagesException($"{what}: Docker schema 1 manifests are not supported");
+                    }
 
-                if (kind is null && root.TryGetProperty("mediaType", out var mt) && StringOf(mt) is { } type
-                    && (MediaTypes.IsIndex(type) || MediaTypes.IsManifest(type)))
-                {
-                    kind = type;
-                }
+                    if (kind is null && root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String && mt.GetString() is { } type
+                        && (MediaTypes.IsIndex(type) || MediaTypes.IsManifest(type)))
+                    {
+                        kind = type;
+                    }
 
-                if (kind is null)
-                {
-                    kind = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
-                        : root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _) ? MediaTypes.OciManifest
-                        : throw new ImagesException($"{what}: not an image manifest or index (content type \"{contentType}\")");
+                    if (kind is null)
+                    {
+                        kind = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
+                            : root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _) ? MediaTypes.OciManifest
+                            : throw new ImagesException($"{what}: not an image manifest or index (content type \"{contentType}\")");
+                    }
                 }
+            }
+            catch (InvalidOperationException e)
+            {
+                // JsonElement's readers throw this for a string (a name too) holding a lone surrogate escape.
+                throw new ImagesException($"{what}: invalid manifest JSON: {e.Message}");
             }
 
             var digest = DigestOf(bytes, algorithm);
@@ -100,19 +108,6 @@ public sealed class ManifestDocument
         catch (JsonException e)
         {
             throw new ImagesException($"{what}: invalid manifest JSON: {e.Message}");
-        }
-    }
-
-    /// <summary>A JSON string's value; null for another kind or a string .NET cannot hold (a lone surrogate).</summary>
-    private static string? StringOf(JsonElement e)
-    {
-        try
-        {
-            return e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
         }
     }
 
