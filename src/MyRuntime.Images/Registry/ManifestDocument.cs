@@ -103,6 +103,15 @@ public sealed class ManifestDocument
                 CheckDescriptor(layer, what, "layer");
             }
 
+            try
+            {
+                _ = checked(manifest.Layers.Sum(l => l.Size) + manifest.Config.Size);
+            }
+            catch (OverflowException)
+            {
+                throw new ImagesException($"{what}: the sizes of the config and the layers add up past 2^63 bytes");
+            }
+
             return new ManifestDocument(bytes, digest, kind, null, manifest);
         }
         catch (JsonException e)

@@ -40,14 +40,15 @@ public static class LayerUnpacker
         }
     }
 
-    /// <summary>The next entry; one of a type TarReader cannot read (a GNU sparse file) is a broken layer.</summary>
+    /// <summary>The next entry; one of a type TarReader cannot read (a GNU sparse file) or a header field that
+    /// overflows is a broken layer.</summary>
     private static TarEntry? NextEntry(TarReader reader)
     {
         try
         {
             return reader.GetNextEntry(copyData: false);
         }
-        catch (NotSupportedException e)
+        catch (Exception e) when (e is NotSupportedException or OverflowException)
         {
             throw new InvalidDataException(e.Message, e);
         }

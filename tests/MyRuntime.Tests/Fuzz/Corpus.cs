@@ -34,7 +34,7 @@ public static class Corpus
                         seeds.Add(System.Text.Encoding.UTF8.GetBytes(p.GetRawText()));
                     }
                 }
-                catch (JsonException)
+                catch (Exception e) when (e is JsonException or InvalidOperationException)
                 {
                 }
             }
@@ -54,7 +54,7 @@ public static class Corpus
                 using var doc = JsonDocument.Parse(seed);
                 Walk(doc.RootElement, keys);
             }
-            catch (JsonException)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
             }
         }
