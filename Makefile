@@ -8,7 +8,7 @@ BIN           := bin/myruntime
 IMAGE_DIR     := test-images/busybox
 RESULTS_DIR   := .test-results
 
-.PHONY: all build images test test-cgroup-v2 format bench bench-pull bench-run clean
+.PHONY: all build images test test-cgroup-v2 format bench bench-pull bench-run fuzz clean
 
 all: build
 
@@ -53,6 +53,10 @@ bench-pull:
 # The engine: `run --rm` vs podman, and ps with 100 containers (bench/run.sh; needs `make build`).
 bench-run:
 	bench/run.sh
+
+# The parsers fuzzed for longer than in `make test` (FUZZ_MINUTES, default 10; FUZZ_SEED replays; bench/fuzz.sh).
+fuzz:
+	bench/fuzz.sh
 
 clean:
 	rm -rf out bin $(RESULTS_DIR) test-images

@@ -20,12 +20,32 @@ internal static class ImageChecks
     {
         try
         {
-            return JsonSerializer.Deserialize(bytes, OciJson.Default.ImageConfig) ?? throw new ImagesException($"{what}: the image config is null");
+            return CheckConfig(JsonSerializer.Deserialize(bytes, OciJson.Default.ImageConfig) ?? throw new ImagesException($"{what}: the image config is null"), what);
         }
         catch (JsonException e)
         {
             throw new ImagesException($"{what}: invalid image config: {e.Message}");
         }
+    }
+
+    /// <summary>What JSON lets through but the store and <c>run</c> cannot use: no rootfs.diff_ids, a null among
+    /// the diff ids, Env, Entrypoint or Cmd.</summary>
+    public static ImageConfig CheckConfig(ImageConfig config, string what)
+    {
+        if (config.Rootfs?.DiffIds is null)
+        {
+            throw new ImagesException($"{what}: the image config has no rootfs.diff_ids");
+        }
+
+        foreach (var (list, name) in new[] { (config.Rootfs.DiffIds, "rootfs.diff_ids"), (config.Config?.Env, "Env"), (config.Config?.Entrypoint, "Entrypoint"), (config.Config?.Cmd, "Cmd") })
+        {
+            if (list is not null && list.Contains(null!))
+            {
+                throw new ImagesException($"{what}: the image config's {name} holds a null");
+            }
+        }
+
+        return config;
     }
 
     /// <summary>The config's diff ids, as many as <paramref name="layerFiles"/>, each equal to the layer file's.</summary>

@@ -109,8 +109,8 @@ public sealed class Puller
     {
         try
         {
-            return JsonSerializer.Deserialize(bytes, OciJson.Default.ImageConfig)
-                ?? throw new ImagesException($"{reference.Familiar}: the image config is null");
+            return Archive.ImageChecks.CheckConfig(JsonSerializer.Deserialize(bytes, OciJson.Default.ImageConfig)
+                ?? throw new ImagesException($"{reference.Familiar}: the image config is null"), $"{reference.Familiar}: image config {configDigest}");
         }
         catch (JsonException e)
         {

@@ -37,9 +37,11 @@ public sealed class ImageReference
     /// <summary>registry/repository, fully spelled (<c>docker.io/library/busybox</c>).</summary>
     public string Name => $"{Registry}/{Repository}";
 
-    /// <summary>The name as users write it: docker.io and library/ left out (<c>busybox</c>, <c>user/app</c>).</summary>
+    /// <summary>The name as users write it: docker.io and library/ left out (<c>busybox</c>, <c>user/app</c>),
+    /// unless its first component would then read as a registry (<c>docker.io/foo.com/app</c>).</summary>
     public string FamiliarName => Registry != DockerHub ? Name
         : Repository.StartsWith("library/", StringComparison.Ordinal) && Repository.IndexOf('/', 8) < 0 ? Repository[8..]
+        : IsRegistryComponent(Repository[..Math.Max(Repository.IndexOf('/', StringComparison.Ordinal), 0)]) ? Name
         : Repository;
 
     /// <summary>Name:tag, the key of the tag index (null when pulled by digest only).</summary>

@@ -49,45 +49,67 @@ public sealed class ManifestDocument
 
         try
         {
-            using (var doc = JsonDocument.Parse(bytes))
+            try
             {
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
+                using (var doc = JsonDocument.Parse(bytes))
                 {
-                    throw new ImagesException($"{what}: the manifest is not a JSON object");
-                }
+                    var root = doc.RootElement;
+                    if (root.ValueKind != JsonValueKind.Object)
+                    {
+                        throw new ImagesException($"{what}: the manifest is not a JSON object");
+                    }
 
-                if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.GetInt32() == 1)
-                {
-                    throw new ImagesException($"{what}: Docker schema 1 manifests are not supported");
-                }
+                    if (root.TryGetProperty("schemaVersion", out var sv) && sv.ValueKind == JsonValueKind.Number && sv.TryGetInt32(out int version) && version == 1)
+                    {
+                        throw new ImagesException($"{what}: Docker schema 1 manifests are not supported");
+                    }
 
-                if (kind is null && root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String
-                    && (MediaTypes.IsIndex(mt.GetString()) || MediaTypes.IsManifest(mt.GetString())))
-                {
-                    kind = mt.GetString();
-                }
+                    if (kind is null && root.TryGetProperty("mediaType", out var mt) && mt.ValueKind == JsonValueKind.String && mt.GetString() is { } type
+                        && (MediaTypes.IsIndex(type) || MediaTypes.IsManifest(type)))
+                    {
+                        kind = type;
+                    }
 
-                if (kind is null)
-                {
-                    kind = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
-                        : root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _) ? MediaTypes.OciManifest
-                        : throw new ImagesException($"{what}: not an image manifest or index (content type \"{contentType}\")");
+                    if (kind is null)
+                    {
+                        kind = root.TryGetProperty("manifests", out _) ? MediaTypes.OciIndex
+                            : root.TryGetProperty("config", out _) && root.TryGetProperty("layers", out _) ? MediaTypes.OciManifest
+                            : throw new ImagesException($"{what}: not an image manifest or index (content type \"{contentType}\")");
+                    }
                 }
+            }
+            catch (InvalidOperationException e)
+            {
+                // JsonElement's readers throw this for a string (a name too) holding a lone surrogate escape.
+                throw new ImagesException($"{what}: invalid manifest JSON: {e.Message}");
             }
 
             var digest = DigestOf(bytes, algorithm);
             if (MediaTypes.IsIndex(kind))
             {
                 var index = JsonSerializer.Deserialize(bytes, OciJson.Default.ImageIndex)!;
+                foreach (var entry in index.Manifests ?? throw new ImagesException($"{what}: the index has no manifests list"))
+                {
+                    CheckDescriptor(entry, what, "manifest");
+                }
+
                 return new ManifestDocument(bytes, digest, kind, index, null);
             }
 
             var manifest = JsonSerializer.Deserialize(bytes, OciJson.Default.ImageManifest)!;
             CheckDescriptor(manifest.Config, what, "config");
-            foreach (var layer in manifest.Layers)
+            foreach (var layer in manifest.Layers ?? throw new ImagesException($"{what}: the manifest has no layers list"))
             {
                 CheckDescriptor(layer, what, "layer");
+            }
+
+            try
+            {
+                _ = checked(manifest.Layers.Sum(l => l.Size) + manifest.Config.Size);
+            }
+            catch (OverflowException)
+            {
+                throw new ImagesException($"{what}: the sizes of the config and the layers add up past 2^63 bytes");
             }
 
             return new ManifestDocument(bytes, digest, kind, null, manifest);
@@ -98,8 +120,13 @@ public sealed class ManifestDocument
         }
     }
 
-    private static void CheckDescriptor(Descriptor d, string what, string role)
+    private static void CheckDescriptor(Descriptor? d, string what, string role)
     {
+        if (d is null)
+        {
+            throw new ImagesException($"{what}: a {role} descriptor is null");
+        }
+
         if (!Digest.TryParse(d.Digest, out _))
         {
             throw new ImagesException($"{what}: {role} has an invalid digest \"{d.Digest}\"");

@@ -24,7 +24,7 @@ public static class LayerUnpacker
             using (var tap = new PaxXattrTap(hashing))
             using (var reader = new TarReader(tap, leaveOpen: true))
             {
-                while (reader.GetNextEntry(copyData: false) is { } entry)
+                while (NextEntry(reader) is { } entry)
                 {
                     writer.Write(entry, tap.Current);
                 }
@@ -37,6 +37,20 @@ public static class LayerUnpacker
         catch (Exception e) when (e is InvalidDataException or FormatException or ZstdException or EndOfStreamException)
         {
             throw new ImagesException($"layer is not a valid tar archive: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The next entry; one of a type TarReader cannot read (a GNU sparse file) or a header field that
+    /// overflows is a broken layer.</summary>
+    private static TarEntry? NextEntry(TarReader reader)
+    {
+        try
+        {
+            return reader.GetNextEntry(copyData: false);
+        }
+        catch (Exception e) when (e is NotSupportedException or OverflowException)
+        {
+            throw new InvalidDataException(e.Message, e);
         }
     }
 }

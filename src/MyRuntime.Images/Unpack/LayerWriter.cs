@@ -39,9 +39,11 @@ internal sealed class LayerWriter(string targetDir, UnpackOptions options) : IDi
                 case TarEntryType.HardLink:
                     HardLink(path, name, entry.LinkName);
                     break;
-                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
-                    Node(path, name, (PosixTarEntry)entry, EntryMetadata.Of(entry, rawXattrs));
+                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo when entry is PosixTarEntry posix:
+                    Node(path, name, posix, EntryMetadata.Of(entry, rawXattrs));
                     break;
+                case TarEntryType.CharacterDevice or TarEntryType.BlockDevice or TarEntryType.Fifo:
+                    throw EntryPath.Refused(name, $"a {entry.EntryType} in a V7 header, which has no device numbers");
                 case TarEntryType.GlobalExtendedAttributes:
                     break;
                 default:

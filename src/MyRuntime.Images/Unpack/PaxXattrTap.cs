@@ -5,11 +5,13 @@ namespace MyRuntime.Images.Unpack;
 /// <summary>Follows the tar block structure of the bytes TarReader reads through it and keeps the raw bytes of
 /// each PAX <c>SCHILY.xattr.*</c> record. TarReader decodes PAX values as UTF-8, which mangles binary values such
 /// as <c>security.capability</c>; this keeps them exact. <see cref="Current"/> holds the xattrs of the last
-/// entry header read (TarReader returns an entry once its header is read, before its data).</summary>
+/// entry header read (TarReader returns an entry once its header is read, before its data). A PAX or GNU
+/// long-name header over 1 MiB (as Go's archive/tar) is refused before TarReader buffers it.</summary>
 internal sealed class PaxXattrTap(Stream inner) : Stream
 {
     private const int Block = 512;
     private const string Prefix = "SCHILY.xattr.";
+    private const long MaxMetaSize = 1 << 20;
     private readonly byte[] header = new byte[Block];
     private int headerFill;
     private long dataLeft;
@@ -91,6 +93,12 @@ internal sealed class PaxXattrTap(Stream inner) : Stream
         byte type = header[156];
         long size = ParseSize(header.AsSpan(124, 12));
         bool meta = type is (byte)'x' or (byte)'g' or (byte)'L' or (byte)'K';
+        if (meta && size is < 0 or > MaxMetaSize)
+        {
+            // TarReader reads such a header's data into memory: its size field must not decide an allocation.
+            throw new InvalidDataException($"a tar extended header (type '{(char)type}') of {size} bytes is larger than {MaxMetaSize} bytes");
+        }
+
         if (!meta)
         {
             size = pendingSize ?? size;
@@ -147,7 +155,8 @@ internal sealed class PaxXattrTap(Stream inner) : Stream
         while (pos < data.Length)
         {
             int space = Array.IndexOf(data, (byte)' ', pos);
-            if (space < 0 || !int.TryParse(data.AsSpan(pos, space - pos), out int length) || length <= 0 || pos + length > data.Length)
+            if (space < 0 || !int.TryParse(data.AsSpan(pos, space - pos), out int length)
+                || length < space - pos + 2 || length > data.Length - pos)
             {
                 break;
             }

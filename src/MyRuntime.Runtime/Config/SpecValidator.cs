@@ -18,6 +18,11 @@ public static class SpecValidator
             throw new RuntimeException("config.json: root.path is missing");
         }
 
+        if (spec.Root.Path.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new RuntimeException("config.json: root.path contains a NUL character");
+        }
+
         string rootfs = Path.GetFullPath(spec.Root.Path, bundle);
         if (!Directory.Exists(rootfs))
         {

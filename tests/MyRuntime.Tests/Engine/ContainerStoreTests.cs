@@ -118,7 +118,8 @@ public class ContainerStoreTests
         using var dir = new TempDir();
         var store = new ContainerStore(dir.Path);
         var e = Assert.Throws<EngineException>(() => store.Create(NewRecord(name)));
-        Assert.Equal($"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", e.Message);
+        // A line break in the name is shown escaped: the message stays one line.
+        Assert.Equal($"Invalid container name ({name.Replace("\n", "\\n", StringComparison.Ordinal)}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", e.Message);
         Assert.Empty(store.List());
     }
 
