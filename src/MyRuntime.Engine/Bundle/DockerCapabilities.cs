@@ -11,14 +11,17 @@ public static class DockerCapabilities
         "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
     ];
 
-    /// <summary>Every capability up to <paramref name="lastCap"/> (the kernel's highest).</summary>
-    public static List<string> All(int lastCap) => [.. Capabilities.Names.Take(Math.Min(lastCap + 1, Capabilities.Names.Length))];
+    /// <summary>Every capability up to <paramref name="lastCap"/> (the kernel's highest) that the bounding set
+    /// holds: a process cannot hand on one it lost (a host or sandbox may drop some), so, as podman does,
+    /// "all" means all that the engine itself can grant.</summary>
+    public static List<string> All(int lastCap, ulong bounding = ulong.MaxValue) =>
+        [.. Capabilities.Names.Take(Math.Min(lastCap + 1, Capabilities.Names.Length)).Where((_, i) => (bounding & (1UL << i)) != 0)];
 
     /// <summary>The resulting set: all with <paramref name="privileged"/>; else the defaults (or all with
     /// <c>--cap-add ALL</c>, or none with <c>--cap-drop ALL</c>), plus the added, minus the dropped.</summary>
-    public static List<string> Compute(IEnumerable<string> add, IEnumerable<string> drop, bool privileged, int lastCap)
+    public static List<string> Compute(IEnumerable<string> add, IEnumerable<string> drop, bool privileged, int lastCap, ulong bounding = ulong.MaxValue)
     {
-        var all = All(lastCap);
+        var all = All(lastCap, bounding);
         if (privileged)
         {
             return all;

@@ -20,6 +20,9 @@ public sealed record BundleHost
     /// <summary>The kernel's highest capability number.</summary>
     public Func<int> LastCap { get; init; } = Capabilities.LastCap;
 
+    /// <summary>The engine's own bounding set: what --privileged and --cap-add ALL can grant.</summary>
+    public Func<ulong> BoundingSet { get; init; } = Capabilities.BoundingSet;
+
     public static BundleHost Default { get; } = new();
 }
 

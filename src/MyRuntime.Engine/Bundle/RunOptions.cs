@@ -63,6 +63,9 @@ public sealed record RunOptions
 
     public bool Privileged { get; init; }
 
+    /// <summary>--pid: "" for the container's own PID namespace, "host" for the host's.</summary>
+    public string PidMode { get; init; } = "";
+
     /// <summary>--security-opt: seccomp=unconfined|PROFILE, no-new-privileges[=true|false], label=disable,
     /// apparmor=unconfined.</summary>
     public IReadOnlyList<string> SecurityOpt { get; init; } = [];

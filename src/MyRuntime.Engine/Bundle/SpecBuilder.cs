@@ -57,12 +57,23 @@ public static class SpecBuilder
             Gid = user.Gid,
             AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null,
         };
-        var caps = DockerCapabilities.Compute(options.CapAdd, options.CapDrop, options.Privileged, host.LastCap());
+        var caps = DockerCapabilities.Compute(options.CapAdd, options.CapDrop, options.Privileged, host.LastCap(), host.BoundingSet());
         process.Capabilities = new LinuxCapabilities { Bounding = [.. caps], Effective = [.. caps], Permitted = [.. caps] };
         process.Rlimits = null;
         var security = SecurityOptions.Parse(options.SecurityOpt);
         process.NoNewPrivileges = security.NoNewPrivileges;
         linux.Seccomp = Seccomp(security, options.Privileged, caps);
+
+        switch (options.PidMode)
+        {
+            case "":
+                break;
+            case "host":
+                linux.Namespaces!.RemoveAll(n => n.Type == "pid");
+                break;
+            default:
+                throw new EngineException($"invalid --pid \"{options.PidMode}\": want host");
+        }
 
         spec.Mounts = Mounts(spec.Mounts!, options);
         linux.MaskedPaths = options.Privileged ? null : [.. MaskedPaths];

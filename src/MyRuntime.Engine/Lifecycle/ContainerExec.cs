@@ -90,7 +90,7 @@ public static class ContainerExec
 
         if (request.Privileged)
         {
-            var all = DockerCapabilities.Compute([], [], privileged: true, Capabilities.LastCap());
+            var all = DockerCapabilities.Compute([], [], privileged: true, Capabilities.LastCap(), Capabilities.BoundingSet());
             process.Capabilities = new LinuxCapabilities { Bounding = [.. all], Effective = [.. all], Permitted = [.. all] };
         }
 

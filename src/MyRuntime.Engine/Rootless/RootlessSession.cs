@@ -138,6 +138,11 @@ public static class RootlessSession
                     Map(gidMap, p, gid, gids);
                 },
             });
+
+            // Until its execve the child is not dumpable (it became root in the new namespace), so its
+            // /proc/PID/ns files are closed to us: wait for the sync socket to close on exec (or to carry an error).
+            var (type, payload) = SyncFrames.Read(parentSync);
+            Spawner.ThrowIfChildError(type, payload);
             ulong start = ProcFs.Stat(pid)?.StartTime ?? 0;
             File.WriteAllText(Path.Combine(runRoot, PauseFile), $"{pid} {start}");
             return pid;

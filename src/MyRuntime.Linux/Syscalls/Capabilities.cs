@@ -27,6 +27,26 @@ public static class Capabilities
         }
     }
 
+    /// <summary>The bounding set of this process (CapBnd of /proc/self/status): the capabilities it can hand on.</summary>
+    public static ulong BoundingSet()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                {
+                    return ulong.Parse(line.AsSpan(7).Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+
+        return ulong.MaxValue;
+    }
+
     /// <summary>The number of a capability name ("CAP_SYS_ADMIN"), or -1.</summary>
     public static int Parse(string name) => Array.IndexOf(Names, name.ToUpperInvariant());
 

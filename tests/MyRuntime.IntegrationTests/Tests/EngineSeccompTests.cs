@@ -20,6 +20,10 @@ public sealed class EngineSeccompTests : IDisposable
         string tar = Path.Combine(host.Dir, "rootfs.tar");
         var made = HostCommand.Run("tar", "-C", TestSettings.ImageRootfs, "-cf", tar, ".");
         Assert.True(made.ExitCode == 0, made.ToString());
+        string probeDir = Directory.CreateDirectory(Path.Combine(host.Dir, "probe")).FullName;
+        SysProbe.BuildInto(probeDir);
+        var added = HostCommand.Run("tar", "-C", probeDir, "-rf", tar, "sysprobe");
+        Assert.True(added.ExitCode == 0, added.ToString());
         host.Ok("import", tar, Image);
     }
 
@@ -56,6 +60,37 @@ public sealed class EngineSeccompTests : IDisposable
         Assert.Matches(@"Seccomp:\s+0", unconfined.Stdout);
         Assert.Contains("mountns=0", unconfined.Stdout);
         Assert.Contains("mount=0", unconfined.Stdout);
+    }
+
+    [Fact]
+    public void Keyctl_IsEpermUnderTheDefaultProfile_NotUnconfined()
+    {
+        Assert.Contains("keyctl=1", host.Ok("run", "--rm", "--network", "none", Image, "/sysprobe", "keyctl").Stdout); // EPERM
+        Assert.Contains("keyctl=0", host.Ok("run", "--rm", "--network", "none", "--security-opt", "seccomp=unconfined", Image, "/sysprobe", "keyctl").Stdout);
+    }
+
+    /// <summary>A host process (root, with all capabilities) seen through --pid host: the default container
+    /// cannot trace it; a privileged one (no seccomp filter, every capability) can.</summary>
+    [Fact]
+    public void PtraceOfAHostProcess_IsEperm_UnlessPrivileged()
+    {
+        using var target = System.Diagnostics.Process.Start("sleep", "1000");
+        try
+        {
+            string pid = target.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var confined = host.Ok("run", "--rm", "--network", "none", "--pid", "host", Image, "sh", "-c", $"grep -q sleep /proc/{pid}/comm && echo visible; /sysprobe ptrace {pid}");
+            Assert.Contains("visible", confined.Stdout);
+            Assert.Contains("ptrace=1", confined.Stdout); // EPERM
+            var privileged = host.Ok("run", "--rm", "--network", "none", "--pid", "host", "--privileged", Image, "sh", "-c", $"grep Seccomp: /proc/self/status; /sysprobe ptrace {pid}");
+            Assert.Matches(@"Seccomp:\s+0", privileged.Stdout);
+            Assert.Contains("ptrace=0", privileged.Stdout);
+            Assert.False(target.HasExited, "the traced process was detached, not killed");
+        }
+        finally
+        {
+            target.Kill();
+            target.WaitForExit();
+        }
     }
 
     [Fact]

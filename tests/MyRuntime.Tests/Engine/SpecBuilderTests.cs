@@ -33,6 +33,7 @@ public sealed class SpecBuilderTests : IDisposable
         ListDevices = () => [.. _hostDevices.Values],
         GetEnv = _hostEnv.GetValueOrDefault,
         LastCap = () => 40,
+        BoundingSet = () => ulong.MaxValue,
     };
 
     private static ContainerConfig Image(string[]? entrypoint = null, string[]? cmd = null) => new()
@@ -208,6 +209,27 @@ public sealed class SpecBuilderTests : IDisposable
         Assert.DoesNotContain("CAP_SYS_ADMIN", all);
         Assert.Equal(41, Build(new RunOptions { Privileged = true }).Process!.Capabilities!.Effective!.Count);
         Assert.Contains("CAP_KILL", Build(new RunOptions { CapAdd = ["KILL"], CapDrop = ["KILL"] }).Process!.Capabilities!.Bounding!);
+    }
+
+    [Fact]
+    public void Privileged_GrantsWhatTheBoundingSetHolds()
+    {
+        const int SysModule = 16;
+        var host = Host with { BoundingSet = () => ulong.MaxValue & ~(1UL << SysModule) };
+        var caps = SpecBuilder.Build(Image(cmd: ["sh"]), new RunOptions { Id = Id, Privileged = true }, _rootfs.Path, host).Process!.Capabilities!;
+        Assert.Equal(40, caps.Permitted!.Count);
+        Assert.DoesNotContain("CAP_SYS_MODULE", caps.Bounding!);
+        Assert.Contains("CAP_SYS_ADMIN", caps.Effective!);
+    }
+
+    [Fact]
+    public void PidHost_LeavesOutThePidNamespace_OtherModesAreRefused()
+    {
+        Assert.Contains(Build(new RunOptions()).Linux!.Namespaces!, n => n.Type == "pid");
+        var host = Build(new RunOptions { PidMode = "host" }).Linux!.Namespaces!;
+        Assert.DoesNotContain(host, n => n.Type == "pid");
+        Assert.Contains(host, n => n.Type == "mount");
+        Assert.Contains("--pid \"container:x\"", Assert.Throws<EngineException>(() => Build(new RunOptions { PidMode = "container:x" })).Message);
     }
 
     [Fact]

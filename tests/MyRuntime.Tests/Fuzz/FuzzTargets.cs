@@ -108,6 +108,7 @@ public sealed class FuzzTargets : IDisposable
             ListDevices = () => [],
             GetEnv = _ => null,
             LastCap = () => 40,
+            BoundingSet = () => ulong.MaxValue,
         };
         var spec = SpecBuilder.Build(config, new RunOptions { Id = "0123456789abcdef0123" }, rootfs.Path, host);
         _ = JsonSerializer.SerializeToUtf8Bytes(spec, Oci.OciJson.Default.Spec);

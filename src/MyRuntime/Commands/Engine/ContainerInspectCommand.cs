@@ -79,6 +79,7 @@ public static class ContainerInspectCommand
         w.WriteStartObject("HostConfig");
         Strings(w, "Binds", o.Binds);
         w.WriteString("NetworkMode", x.Settings.Network);
+        w.WriteString("PidMode", o.PidMode);
         w.WriteBoolean("AutoRemove", x.Settings.AutoRemove);
         w.WriteBoolean("Init", x.Settings.Init);
         w.WriteBoolean("Privileged", o.Privileged);

@@ -59,6 +59,7 @@ public sealed class RunFlags
     public Option<List<string>> CapDrop { get; } = new("--cap-drop") { Description = "drop Linux capabilities" };
 
     public Option<bool> Privileged { get; } = new("--privileged") { Description = "give extended privileges to this container" };
+    public Option<string> Pid { get; } = new("--pid") { Description = "PID namespace to use: host shares the host's" };
 
     public Option<List<string>> SecurityOpt { get; } = new("--security-opt") { Description = "security options: seccomp=unconfined|PROFILE.json, no-new-privileges[=true|false], label=disable, apparmor=unconfined" };
 
@@ -95,7 +96,7 @@ public sealed class RunFlags
         foreach (var o in new Option[]
         {
             Name, Interactive, Tty, Remove, Env, EnvFile, Workdir, User, Hostname, Volume, Tmpfs, ReadOnly, Entrypoint,
-            Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Device, CapAdd, CapDrop, Privileged, SecurityOpt, Init, Network, Publish,
+            Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Device, CapAdd, CapDrop, Privileged, Pid, SecurityOpt, Init, Network, Publish,
             PublishAll, Dns, DnsSearch, DnsOption, AddHost, Pull, StopSignal, StopTimeout, LogOpt, Label,
         })
         {
@@ -128,6 +129,7 @@ public sealed class RunFlags
             CapAdd = r.GetValue(CapAdd) ?? [],
             CapDrop = r.GetValue(CapDrop) ?? [],
             Privileged = r.GetValue(Privileged),
+            PidMode = r.GetValue(Pid) ?? "",
             SecurityOpt = r.GetValue(SecurityOpt) ?? [],
             Tty = r.GetValue(Tty),
             StdinOpen = r.GetValue(Interactive),

@@ -42,7 +42,15 @@ public sealed class RootlessHost : IDisposable
         Ok(HostCommand.Run("tar", "-C", TestSettings.ImageRootfs, "-cf", tar, "."));
         File.SetUnixFileMode(tar, (UnixFileMode)0x1a4);
         Ok(HostCommand.Run("chown", "-R", $"{User}:", Home, RunDir));
-        Ok(Run("import", tar, "busybox"));
+        try
+        {
+            Ok(Run("import", tar, "busybox"));
+        }
+        catch
+        {
+            Dispose(); // xunit does not dispose a fixture whose constructor threw: end the pause process here
+            throw;
+        }
     }
 
     /// <summary>Why these tests cannot run here, or null.</summary>
