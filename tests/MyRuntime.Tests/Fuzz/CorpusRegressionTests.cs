@@ -34,17 +34,7 @@ public sealed class CorpusRegressionTests
             ? LayerSeeds.All().Single(s => s.Name == file[5..]).Tar
             : File.ReadAllBytes(Path.Combine(Corpus.Dir(target), file));
         using var targets = new FuzzTargets();
-        var t = targets.Get(target);
-        Exception? outcome = null;
-        try
-        {
-            t.Run(input);
-        }
-        catch (Exception e)
-        {
-            outcome = e;
-        }
-
-        Assert.True(t.Judge(outcome) is null, $"{target}/{file}: {t.Judge(outcome)}\n{outcome}");
+        var (outcome, why) = targets.Get(target).Try(input);
+        Assert.True(why is null, $"{target}/{file}: {why}\n{outcome}");
     }
 }

@@ -39,17 +39,8 @@ public static class FuzzRunner
                     byte[] input = i < seeds.Count ? seeds[(int)i] : Mutate(target.Kind, seeds, jsonKeys, rng);
                     Volatile.Write(ref current, input);
                     Volatile.Write(ref inputStarted, clock.ElapsedTicks);
-                    Exception? outcome = null;
-                    try
-                    {
-                        target.Run(input);
-                    }
-                    catch (Exception e)
-                    {
-                        outcome = e;
-                    }
-
-                    if (target.Judge(outcome) is { } why && seen.Add(Signature(outcome!)))
+                    var (outcome, why) = target.Try(input);
+                    if (why is not null && seen.Add(Signature(outcome!)))
                     {
                         lock (findings)
                         {

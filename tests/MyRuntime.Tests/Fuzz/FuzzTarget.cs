@@ -12,6 +12,23 @@ public enum FuzzInputKind
 /// that <see cref="IsExpected"/> accepts (the parser's own typed error), whose message is one non-empty line.</summary>
 public sealed record FuzzTarget(string Name, FuzzInputKind Kind, Action<byte[]> Run, Func<Exception, bool> IsExpected)
 {
+    /// <summary>Runs the target on one input: the exception it ended with (null when none) and why that is a bug
+    /// (null when it is fine).</summary>
+    public (Exception? Outcome, string? Why) Try(byte[] input)
+    {
+        Exception? outcome = null;
+        try
+        {
+            Run(input);
+        }
+        catch (Exception e)
+        {
+            outcome = e;
+        }
+
+        return (outcome, Judge(outcome));
+    }
+
     /// <summary>Why an outcome is a bug, or null when it is fine.</summary>
     public string? Judge(Exception? e) => e switch
     {

@@ -38,18 +38,8 @@ public sealed class PropertyFuzzTests : IDisposable
 
     private void Holds(string target, byte[] input)
     {
-        var t = targets.Get(target);
-        Exception? outcome = null;
-        try
-        {
-            t.Run(input);
-        }
-        catch (Exception e)
-        {
-            outcome = e;
-        }
-
-        if (t.Judge(outcome) is { } why)
+        var (outcome, why) = targets.Get(target).Try(input);
+        if (why is not null)
         {
             throw new Xunit.Sdk.XunitException($"{target}: {why} (input: {Convert.ToBase64String(input)})\n{outcome}");
         }
