@@ -57,7 +57,7 @@ host_figures() {
     echo "links=$(ip -o link | wc -l)"
     echo "netns=$(ip netns list 2>/dev/null | wc -l)"
     echo "iptables_myruntime=$( { iptables-save 2>/dev/null || true; } | grep -c myruntime || true)"
-    echo "processes=$(ls -d /proc/[0-9]* | wc -l)"
+    echo "processes=$(ls -d /proc/[0-9]* 2>/dev/null | wc -l)"
 }
 
 # What is ours: must be zero after the churn.
