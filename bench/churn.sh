@@ -30,59 +30,25 @@ ROOTFS="${ROOTFS:-$repo_root/test-images/busybox/rootfs}"
 BRIDGE="${BRIDGE:-mrchurn0}"
 SUBNET="${SUBNET:-10.231.7.0/24}"
 
-die() { echo "churn: $*" >&2; exit 2; }
-note() { echo "churn: $*" >&2; }
+bench_name=churn
+bench_die_status=2
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$N" =~ ^[0-9]+$ ]] || die "N must be a non-negative integer (got '$N')"
 [[ "$ENGINE_N" =~ ^[0-9]+$ ]] || die "ENGINE_N must be a non-negative integer (got '$ENGINE_N')"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
-command -v jq >/dev/null || die "jq is required (apt-get install jq)"
-[[ -n "${EPOCHREALTIME:-}" ]] || die "bash 5 or newer is required (EPOCHREALTIME)"
+need root myruntime jq bash5
 
-work="$(mktemp -d /tmp/mrchurn.XXXXXX)"
+bench_make_work mrchurn
 tag="ch$$"
 oci_root="$work/oci"
-store="$work/store"
-runroot="$work/run"
 current=""
 
-mr() { MYRUNTIME_BRIDGE="$BRIDGE" MYRUNTIME_BRIDGE_SUBNET="$SUBNET" "$MYRUNTIME" --storage-root "$store" --runroot "$runroot" "$@"; }
 oci() { "$MYRUNTIME" --root "$oci_root" "$@"; }
 
-# Processes whose command line names the work dir (monitors carry the store path): only ours can.
-procs_of_work() {
-    local f
-    # (the pattern comes from a file, so that grep's own command line does not match)
-    for f in $(grep -lsFf <(printf '%s/\n' "$work") /proc/[0-9]*/cmdline); do
-        f="${f#/proc/}"
-        echo "${f%/cmdline}"
-    done
-}
-mounts_under() { { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sed 's/^ //' | sort -ru; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    set +e
-    [[ -n "$current" ]] && oci delete -f "$current" >/dev/null 2>&1
-    if [[ -d "$store" ]]; then
-        mapfile -t ids < <(mr ps -a -q --no-trunc 2>/dev/null)
-        ((${#ids[@]})) && mr rm -f "${ids[@]}" >/dev/null 2>&1
-        mr network rm bridge >/dev/null 2>&1
-    fi
-    local pid m
-    for pid in $(procs_of_work); do kill -9 "$pid" 2>/dev/null; done
-    for m in $(mounts_under); do umount -l "$m" 2>/dev/null; done
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-now_us() { local t="${EPOCHREALTIME//[!0-9]/}"; echo "$t"; }
-fd_count() { local n; n=$(ls "/proc/$1/fd" 2>/dev/null | wc -l); echo "$n"; }
+# On exit, before the store and the work dir go: the OCI container of the cycle under way.
+cleanup_oci() { [[ -n "$current" ]] && oci delete -f "$current" >/dev/null 2>&1; }
+bench_traps cleanup_oci
 
 # Host-wide figures, one "name=value" per line.
 host_figures() {
@@ -91,7 +57,7 @@ host_figures() {
     echo "links=$(ip -o link | wc -l)"
     echo "netns=$(ip netns list 2>/dev/null | wc -l)"
     echo "iptables_myruntime=$( { iptables-save 2>/dev/null || true; } | grep -c myruntime || true)"
-    echo "processes=$(ls -d /proc/[0-9]* | wc -l)"
+    echo "processes=$(ls -d /proc/[0-9]* 2>/dev/null | wc -l)"
 }
 
 # What is ours: must be zero after the churn.
@@ -99,13 +65,12 @@ own_figures() {
     echo "own_mounts=$(mounts_under | wc -l)"
     echo "own_cgroups=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name "myruntime-*$tag*" 2>/dev/null | wc -l)"
     # Engine containers are named by id: their short ids (the hostname each printed) are kept in $work/ids.
-    echo "own_engine_cgroups=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name 'myruntime-*' 2>/dev/null |
-        grep -cFf <(sed 's/^/myruntime-/' "$work/ids") || true)"
-    echo "own_engine_links=$(ip -o link | grep -cFf <(cut -c1-11 "$work/ids") || true)"
+    echo "own_engine_cgroups=$(count_cgroups_of "$work/ids")"
+    echo "own_engine_links=$(count_links_of "$work/ids")"
     echo "own_bridge_ports=$(ip -o link show master "$BRIDGE" 2>/dev/null | wc -l)"
     echo "own_processes=$(procs_of_work | wc -l)"
     echo "own_oci_state=$(find "$oci_root" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)"
-    echo "own_iptables_rules=$( { iptables-save 2>/dev/null || true; } | grep -F "${SUBNET%/*}" | grep -c myruntime || true)"
+    echo "own_iptables_rules=$(count_subnet_rules)"
 }
 
 print_compare() { # TITLE BEFORE AFTER
@@ -120,11 +85,7 @@ failures=0
 fail() { echo "churn: LEAK: $*"; failures=$((failures + 1)); }
 
 # The bundle: busybox rootfs, process /bin/true, no terminal.
-if [[ ! -x "$ROOTFS/bin/busybox" ]]; then
-    note "no busybox rootfs at $ROOTFS: making one"
-    "$repo_root/scripts/mkimage-busybox.sh" "$work/mk" >/dev/null 2>&1 || die "scripts/mkimage-busybox.sh failed"
-    ROOTFS="$work/mk/rootfs"
-fi
+ensure_rootfs
 mkdir -p "$work/bundle" "$oci_root"
 "$MYRUNTIME" spec --bundle "$work/bundle" >/dev/null 2>&1 || die "myruntime spec failed"
 jq --arg r "$ROOTFS" '.root.path = $r | .process.args = ["/bin/true"] | .process.terminal = false' \
@@ -158,7 +119,7 @@ if ((N > 0)); then
     done
     t1=$(now_us)
     oci_us=$((t1 - t0))
-    echo "OCI face: $N cycles in $((oci_us / 1000000)).$(printf '%03d' $((oci_us / 1000 % 1000))) s, $((oci_us / N / 1000)).$(printf '%01d' $((oci_us / N / 100 % 10))) ms/cycle (create + start + state polls + delete)"
+    echo "OCI face: $N cycles in $(secs $oci_us) s, $((oci_us / N / 1000)).$(printf '%01d' $((oci_us / N / 100 % 10))) ms/cycle (create + start + state polls + delete)"
     echo "  descriptors of the created container's init: cycle 1: $first_fds ($first_fd_list), cycle $N: $last_fds ($last_fd_list)"
     [[ "$first_fds" == "$last_fds" ]] || fail "the created init held $first_fds descriptors on cycle 1, $last_fds on cycle $N"
 fi
@@ -166,10 +127,8 @@ fi
 # 2. Engine face.
 if ((ENGINE_N > 0)); then
     note "engine face: $ENGINE_N run --rm cycles on bridge $BRIDGE ($SUBNET)"
-    tar -C "$ROOTFS" --numeric-owner -cf "$work/rootfs.tar" .
     image="localhost/mrchurn:latest"
-    mkdir -p "$store" "$runroot"
-    mr import "$work/rootfs.tar" "$image" >/dev/null || die "myruntime import failed"
+    import_rootfs "$image"
     long_id=$(mr run -d --name "$tag-long" "$image" sleep 100000) || die "run -d failed"
     echo "${long_id:0:12}" >>"$work/ids"
     long_pid=$(mr inspect "$long_id" | jq -r '.[0].State.Pid')
@@ -194,7 +153,7 @@ if ((ENGINE_N > 0)); then
     t1=$(now_us)
     eng_us=$((t1 - t0))
     mon_fds_after=$(fd_count "$monitor")
-    echo "engine face: $ENGINE_N run --rm cycles in $((eng_us / 1000000)).$(printf '%03d' $((eng_us / 1000 % 1000))) s, $((eng_us / ENGINE_N / 1000)) ms/cycle (two of them run -d --rm sleep 1)"
+    echo "engine face: $ENGINE_N run --rm cycles in $(secs $eng_us) s, $((eng_us / ENGINE_N / 1000)) ms/cycle (two of them run -d --rm sleep 1)"
     echo "  descriptors of a long-lived container's monitor: before $mon_fds_before, after $mon_fds_after; of churned monitors: $churn_mon_fds"
     [[ "$mon_fds_before" == "$mon_fds_after" ]] || fail "the long-lived monitor went from $mon_fds_before to $mon_fds_after descriptors"
     read -r a b <<<"$(echo "$churn_mon_fds" | grep -o ': [0-9]*' | tr -d ': ' | tr '\n' ' ')"

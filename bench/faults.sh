@@ -33,68 +33,36 @@ BRIDGE="${BRIDGE:-mrfault0}"
 SUBNET="${SUBNET:-10.232.7.0/24}"
 REGISTRY="${REGISTRY:-/usr/bin/docker-registry}"
 
-die() { echo "faults: $*" >&2; exit 2; }
-note() { echo "faults: $*" >&2; }
+bench_name=faults
+bench_die_status=2
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$TRIALS" =~ ^[1-9][0-9]*$ ]] || die "TRIALS must be a positive integer (got '$TRIALS')"
 [[ "$FAULT_SEED" =~ ^[0-9]+$ ]] || die "FAULT_SEED must be a non-negative integer (got '$FAULT_SEED')"
 [[ "$MAX_DELAY_MS" =~ ^[0-9]+$ ]] || die "MAX_DELAY_MS must be a non-negative integer (got '$MAX_DELAY_MS')"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
-command -v jq >/dev/null || die "jq is required (apt-get install jq)"
+need root myruntime jq
 [[ -x "$REGISTRY" ]] || die "docker-registry not found (apt-get install docker-registry)"
 command -v skopeo >/dev/null || die "skopeo not found (apt-get install skopeo)"
 
-work="$(mktemp -d /tmp/mrfaults.XXXXXX)"
-store="$work/store"
-runroot="$work/run"
+bench_make_work mrfaults
 registry_pid=""
 victim=""
+# The engine's credentials: private (none), for mr and the killed CLI alike.
+export DOCKER_CONFIG="$work/docker-config" MYRUNTIME_AUTH_FILE="$work/auth.json"
 
-mr_env=(env "MYRUNTIME_BRIDGE=$BRIDGE" "MYRUNTIME_BRIDGE_SUBNET=$SUBNET" "DOCKER_CONFIG=$work/docker-config"
-    "MYRUNTIME_AUTH_FILE=$work/auth.json")
-mr() { "${mr_env[@]}" "$MYRUNTIME" --storage-root "$store" --runroot "$runroot" "$@"; }
-
-procs_of_work() {
-    local f
-    # (the pattern comes from a file, so that grep's own command line does not match)
-    for f in $(grep -lsFf <(printf '%s/\n' "$work") /proc/[0-9]*/cmdline); do
-        f="${f#/proc/}"
-        echo "${f%/cmdline}"
-    done
-}
-mounts_under() { { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sed 's/^ //' | sort -ru; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    set +e
+# On exit, before the store and the work dir go: the CLI under test and the registry.
+cleanup_faults() {
     [[ -n "$victim" ]] && kill -9 "$victim" 2>/dev/null
-    if [[ -d "$store" ]]; then
-        mapfile -t ids < <(mr ps -a -q --no-trunc 2>/dev/null)
-        ((${#ids[@]})) && mr rm -f "${ids[@]}" >/dev/null 2>&1
-        mr network rm bridge >/dev/null 2>&1
-    fi
     [[ -n "$registry_pid" ]] && kill -9 "$registry_pid" 2>/dev/null
-    local pid m
-    for pid in $(procs_of_work); do kill -9 "$pid" 2>/dev/null; done
-    for m in $(mounts_under); do umount -l "$m" 2>/dev/null; done
-    rm -rf "$work"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps cleanup_faults
 
 findings=()
 find_() { findings+=("trial $trial ($verb, ${delay} ms): $*"); echo "faults: FOUND: trial $trial ($verb, ${delay} ms): $*"; }
 
 # 1. A registry on a free loopback port, holding the busybox rootfs as test/busybox:latest.
-if [[ ! -x "$ROOTFS/bin/busybox" ]]; then
-    note "no busybox rootfs at $ROOTFS: making one"
-    "$repo_root/scripts/mkimage-busybox.sh" "$work/mk" >/dev/null 2>&1 || die "scripts/mkimage-busybox.sh failed"
-    ROOTFS="$work/mk/rootfs"
-fi
+ensure_rootfs
 port=""
 for ((p = 41000 + $$ % 4000; p < 49000; p += 7)); do
     if ! ss -Htln "sport = :$p" | grep -q .; then port=$p; break; fi
@@ -123,7 +91,7 @@ for ((i = 0; i < 100; i++)); do
     sleep 0.1
 done
 image="127.0.0.1:$port/test/busybox:latest"
-tar -C "$ROOTFS" --numeric-owner -cf "$work/rootfs.tar" .
+tar_rootfs
 # The image's archive, made with a throwaway store of our own.
 "$MYRUNTIME" --storage-root "$work/stage" --runroot "$work/stage-run" import "$work/rootfs.tar" localhost/stage:latest >/dev/null ||
     die "myruntime import failed"
@@ -197,7 +165,9 @@ for ((trial = 1; trial <= TRIALS; trial++)); do
             mr rmi "$image" >/dev/null 2>&1 || true
             args=(pull "$image") ;;
     esac
-    "${mr_env[@]}" "$MYRUNTIME" --storage-root "$store" --runroot "$runroot" "${args[@]}" >"$work/out" 2>&1 </dev/null &
+    # (not through mr: $! must be the CLI itself, not a subshell running a function)
+    MYRUNTIME_BRIDGE="$BRIDGE" MYRUNTIME_BRIDGE_SUBNET="$SUBNET" "$MYRUNTIME" --storage-root "$store" --runroot "$runroot" "${args[@]}" \
+        >"$work/out" 2>&1 </dev/null &
     victim=$!
     sleep "$((delay / 1000)).$(printf '%03d' $((delay % 1000)))"
     if kill -9 "$victim" 2>/dev/null; then :; else counts[exited_first]=$((counts[exited_first] + 1)); fi
@@ -221,7 +191,7 @@ left=$(comm -13 <(echo "$cgroups_before") <(echo "$cgroups_after") | grep -Ff <(
 left=$(ip -o link | grep -Ff <(cut -c1-11 "$seen_ids") || true)
 [[ -z "$left" ]] || find_ "links left: $left"
 ip link show "$BRIDGE" >/dev/null 2>&1 && find_ "bridge $BRIDGE left"
-n=$( { iptables-save 2>/dev/null || true; } | grep -F "${SUBNET%/*}" | grep -c myruntime || true)
+n=$(count_subnet_rules)
 ((n == 0)) || find_ "$n iptables rules of $SUBNET left"
 left=$(for p in $(procs_of_work); do [[ "$p" == "$registry_pid" ]] || echo "$p: $(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)"; done)
 [[ -z "$left" ]] || find_ "processes left: $left"

@@ -19,7 +19,9 @@ PROPERTY_CASES="${PROPERTY_CASES:-5000}"
 FUZZ_SEED="${FUZZ_SEED:-$RANDOM$RANDOM}"
 targets=6
 
-die() { echo "fuzz: $*" >&2; exit 1; }
+bench_name=fuzz
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 [[ "$FUZZ_MINUTES" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "FUZZ_MINUTES must be a number (got '$FUZZ_MINUTES')"
 [[ "$PROPERTY_CASES" =~ ^[1-9][0-9]*$ ]] || die "PROPERTY_CASES must be a positive integer (got '$PROPERTY_CASES')"
 [[ "$FUZZ_SEED" =~ ^[0-9]+$ ]] || die "FUZZ_SEED must be a non-negative integer (got '$FUZZ_SEED')"

@@ -19,41 +19,27 @@ MYRUNTIME="${MYRUNTIME:-$repo_root/bin/myruntime}"
 RUNC="${RUNC:-$(command -v runc || true)}"
 CRUN="${CRUN:-$(command -v crun || true)}"
 
-die() { echo "lifecycle: $*" >&2; exit 1; }
+bench_name=lifecycle
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
+need myruntime
 [[ -n "$RUNC" && -x "$RUNC" ]] || die "runc not found (apt-get install runc)"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-command -v jq >/dev/null || die "jq is required (apt-get install jq)"
+need root jq
 
-work="$(mktemp -d /tmp/myruntime-bench.XXXXXX)"
+bench_make_work myruntime-bench
 # "binary<TAB>root<TAB>id" of the container currently being run, for cleanup.
 current=""
 
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
+# On exit, before the work dir goes: the container of the run under way.
+cleanup_current() {
     if [[ -n "$current" ]]; then
         IFS=$'\t' read -r c_bin c_root c_id <<<"$current"
         "$c_bin" --root "$c_root" delete -f "$c_id" >/dev/null 2>&1 || true
     fi
-    rm -rf "$work"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Microseconds since the epoch, without forking (bash >= 5), else date(1).
-now_us() {
-    if [[ -n "${EPOCHREALTIME:-}" ]]; then
-        local t="${EPOCHREALTIME//[!0-9]/}"
-        echo "$t"
-    else
-        echo $(( $(date +%s%N) / 1000 ))
-    fi
-}
+bench_traps cleanup_current
 
 echo "lifecycle: building busybox bundle in $work/bundle" >&2
 "$repo_root/scripts/mkimage-busybox.sh" "$work/bundle" 2>/dev/null

@@ -20,64 +20,26 @@ ROOTFS="${ROOTFS:-$repo_root/test-images/busybox/rootfs}"
 BRIDGE="${BRIDGE:-mrload0}"
 SUBNET="${SUBNET:-10.233.7.0/24}"
 
-die() { echo "load: $*" >&2; exit 2; }
-note() { echo "load: $*" >&2; }
+bench_name=load
+bench_die_status=2
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$COUNT" =~ ^[1-9][0-9]*$ ]] && ((COUNT <= 250)) || die "COUNT must be 1..250 (got '$COUNT')"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
-command -v jq >/dev/null || die "jq is required (apt-get install jq)"
-[[ -n "${EPOCHREALTIME:-}" ]] || die "bash 5 or newer is required (EPOCHREALTIME)"
+need root myruntime jq bash5
 
-work="$(mktemp -d /tmp/mrload.XXXXXX)"
-store="$work/store"
-runroot="$work/run"
-mr() { MYRUNTIME_BRIDGE="$BRIDGE" MYRUNTIME_BRIDGE_SUBNET="$SUBNET" "$MYRUNTIME" --storage-root "$store" --runroot "$runroot" "$@"; }
+bench_make_work mrload
+# On exit, before the store and the work dir go: the CLI invocations still running.
+wait_jobs() { wait; }
+bench_traps wait_jobs
 
-procs_of_work() {
-    local f
-    # (the pattern comes from a file, so that grep's own command line does not match)
-    for f in $(grep -lsFf <(printf '%s/\n' "$work") /proc/[0-9]*/cmdline); do
-        f="${f#/proc/}"
-        echo "${f%/cmdline}"
-    done
-}
-mounts_under() { { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sed 's/^ //' | sort -ru; }
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    set +e
-    wait
-    if [[ -d "$store" ]]; then
-        mapfile -t ids < <(mr ps -a -q --no-trunc 2>/dev/null)
-        ((${#ids[@]})) && mr rm -f "${ids[@]}" >/dev/null 2>&1
-        mr network rm bridge >/dev/null 2>&1
-    fi
-    local pid m
-    for pid in $(procs_of_work); do kill -9 "$pid" 2>/dev/null; done
-    for m in $(mounts_under); do umount -l "$m" 2>/dev/null; done
-    rm -rf "$work"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-now_us() { local t="${EPOCHREALTIME//[!0-9]/}"; echo "$t"; }
-secs() { echo "$(($1 / 1000000)).$(printf '%03d' $(($1 / 1000 % 1000)))"; }
 failures=0
 fail() { echo "load: FAILED: $*"; failures=$((failures + 1)); }
 
-if [[ ! -x "$ROOTFS/bin/busybox" ]]; then
-    note "no busybox rootfs at $ROOTFS: making one"
-    "$repo_root/scripts/mkimage-busybox.sh" "$work/mk" >/dev/null 2>&1 || die "scripts/mkimage-busybox.sh failed"
-    ROOTFS="$work/mk/rootfs"
-fi
-tar -C "$ROOTFS" --numeric-owner -cf "$work/rootfs.tar" .
-mkdir -p "$store" "$runroot" "$work/out"
+ensure_rootfs
+mkdir -p "$work/out"
 image="localhost/mrload:latest"
-mr import "$work/rootfs.tar" "$image" >/dev/null || die "myruntime import failed"
+import_rootfs "$image"
 # The bridge exists before the burst, as on a host that ran a container before.
 mr run --rm "$image" true || die "a first run on the bridge failed"
 
@@ -131,11 +93,10 @@ left=$(mr network inspect bridge | jq '.[0].Containers | length')
 mr network rm bridge >/dev/null || fail "network rm bridge failed"
 sleep 0.5
 n=$(mounts_under | wc -l); ((n == 0)) || fail "$n mounts left"
-n=$(find /sys/fs/cgroup -mindepth 1 -maxdepth 6 -type d -name 'myruntime-*' 2>/dev/null | grep -cFf <(sed 's/^/myruntime-/' <<<"$ids") || true)
-((n == 0)) || fail "$n cgroups left"
-n=$(ip -o link | grep -cFf <(cut -c1-11 <<<"$ids") || true); ((n == 0)) || fail "$n veths left"
+n=$(count_cgroups_of <(echo "$ids")); ((n == 0)) || fail "$n cgroups left"
+n=$(count_links_of <(echo "$ids")); ((n == 0)) || fail "$n veths left"
 ip link show "$BRIDGE" >/dev/null 2>&1 && fail "bridge $BRIDGE left"
-n=$( { iptables-save 2>/dev/null || true; } | grep -F "${SUBNET%/*}" | grep -c myruntime || true); ((n == 0)) || fail "$n iptables rules left"
+n=$(count_subnet_rules); ((n == 0)) || fail "$n iptables rules left"
 n=$(procs_of_work | wc -l); ((n == 0)) || fail "$n processes left"
 n=$(find "$store/containers" "$store/snapshots" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l); ((n == 0)) || fail "$n container/snapshot dirs left"
 if ((failures)); then

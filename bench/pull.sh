@@ -20,30 +20,23 @@ MYRUNTIME="${MYRUNTIME:-$repo_root/bin/myruntime}"
 CACHE="${BENCH_CACHE:-/var/cache/myruntime-bench}"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 
-die() { echo "pull: $*" >&2; exit 1; }
+bench_name=pull
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
+need root myruntime
 for tool in docker-registry skopeo podman debootstrap jq sha256sum gzip; do
     command -v "$tool" >/dev/null || die "$tool is required (apt-get install ${tool/sha256sum/coreutils})"
 done
 
-work="$(mktemp -d /tmp/myruntime-pull-bench.XXXXXX)"
+bench_make_work myruntime-pull-bench
 registry_pid=""
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    set +e # the registry's exit status (killed) must not stop the cleanup
+# On exit, before the mounts under the work dir (podman's overlay storage) and the work dir go: the registry.
+cleanup_registry() {
     if [[ -n "$registry_pid" ]]; then kill "$registry_pid" 2>/dev/null; wait "$registry_pid" 2>/dev/null; fi
-    # podman's overlay storage may hold mounts under its root: unmount before removing.
-    { grep -o " $work/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
-    rm -rf "$work"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_traps cleanup_registry
 
 # 1. The rootfs, made once.
 rootfs="$CACHE/debian-bookworm-minbase"
@@ -115,6 +108,7 @@ http:
   addr: 127.0.0.1:$port
 EOF
 # The registry reads every REGISTRY_* variable as configuration: start it without any.
+# shellcheck disable=SC2046 # (one "-u NAME" pair per variable: the split is wanted)
 env $(env | grep -o '^REGISTRY_[A-Z_]*' | sed 's/^/-u /') docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 registry_pid=$!
 for _ in $(seq 100); do
@@ -126,7 +120,6 @@ ref="127.0.0.1:$port/bench/debian:bookworm"
 skopeo copy --quiet --dest-tls-verify=false "oci:$layout:bench" "docker://$ref" || die "skopeo could not push the image"
 
 # 4. Timed pulls, each into an empty store.
-now_us() { local t="${EPOCHREALTIME//[!0-9]/}"; echo "$t"; }
 seq_no=0
 pull_one() { # pull_one TOOL -> sets elapsed_us
     local tool="$1" dir
@@ -154,7 +147,7 @@ pull_one() { # pull_one TOOL -> sets elapsed_us
         podman --root "$dir/root" --runroot "$work/r$seq_no" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
         rm -rf "$work/r$seq_no"
     fi
-    { grep -o " $dir/[^ ]*" /proc/self/mountinfo || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+    umount_under "$dir"
     rm -rf "$dir"
 }
 

@@ -24,15 +24,14 @@ WARMUP=2
 MYRUNTIME="${MYRUNTIME:-$repo_root/bin/myruntime}"
 ROOTFS="${ROOTFS:-$repo_root/test-images/busybox/rootfs}"
 
-die() { echo "run-bench: $*" >&2; exit 1; }
-note() { echo "run-bench: $*" >&2; }
+bench_name=run-bench
+# shellcheck source=bench/lib/common.sh
+. "$repo_root/bench/lib/common.sh"
 
 [[ "$N" =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer (got '$N')"
 [[ "$PS_COUNT" =~ ^[1-9][0-9]*$ ]] || die "PS_COUNT must be a positive integer (got '$PS_COUNT')"
 [[ "$PS_N" =~ ^[1-9][0-9]*$ ]] || die "PS_N must be a positive integer (got '$PS_N')"
-[[ $(id -u) -eq 0 ]] || die "must run as root"
-[[ -x "$MYRUNTIME" ]] || die "myruntime binary not found at $MYRUNTIME (run 'make build' or set MYRUNTIME)"
-[[ -n "${EPOCHREALTIME:-}" ]] || die "bash 5 or newer is required (EPOCHREALTIME)"
+need root myruntime bash5
 
 podman_note=""
 if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
@@ -43,65 +42,31 @@ if ! command -v podman >/dev/null || ! command -v runc >/dev/null; then
 fi
 
 # Short: podman refuses a runroot path longer than 50 characters.
-work="$(mktemp -d /tmp/mrb-run.XXXXXX)"
-mr_store="$work/mr/store"
-mr_run="$work/mr/run"
+bench_make_work mrb-run
+store="$work/mr/store"
+runroot="$work/mr/run"
+BRIDGE=mrbench0
+SUBNET=10.199.0.0/24
 podman_ok=0
 
-mr() { MYRUNTIME_BRIDGE=mrbench0 MYRUNTIME_BRIDGE_SUBNET=10.199.0.0/24 "$MYRUNTIME" --storage-root "$mr_store" --runroot "$mr_run" "$@"; }
 pm() {
     CONTAINERS_CONF="$work/pm/containers.conf" CONTAINERS_STORAGE_CONF="$work/pm/storage.conf" \
         CONTAINERS_REGISTRIES_CONF="$work/pm/registries.conf" podman "$@"
 }
 
-# Mount points under DIR, deepest first.
-mounts_under() { { grep -o " $1/[^ ]*" /proc/self/mountinfo || true; } | sed 's/^ //' | sort -ru; }
-# Processes whose command line names DIR (default the work dir: myruntime's monitors, conmon): only ours can.
-procs_of_work() {
-    local f
-    # (the pattern comes from a file, so that grep's own command line does not match)
-    for f in $(grep -lsFf <(printf '%s/\n' "${1:-$work}") /proc/[0-9]*/cmdline); do
-        f="${f#/proc/}"
-        echo "${f%/cmdline}"
-    done
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    set +e
-    if [[ -d "$mr_store" ]]; then
-        mapfile -t ids < <(mr ps -a -q --no-trunc 2>/dev/null)
-        ((${#ids[@]})) && mr rm -f "${ids[@]}" >/dev/null 2>&1
-        mr network rm bridge >/dev/null 2>&1
-    fi
+# On exit, before myruntime's store and the work dir go: podman's containers and store.
+cleanup_podman() {
     if ((podman_ok)) || [[ -f "$work/pm/storage.conf" ]]; then
         pm rm -a -f -t 0 >/dev/null 2>&1
         pm system reset -f >/dev/null 2>&1
     fi
-    local pid
-    for pid in $(procs_of_work); do kill -9 "$pid" 2>/dev/null; done
-    local m
-    for m in $(mounts_under "$work"); do umount -l "$m" 2>/dev/null; done
-    rm -rf "$work"
-    exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-now_us() { local t="${EPOCHREALTIME//[!0-9]/}"; echo "$t"; }
+bench_traps cleanup_podman
 
 # 1. The image: the busybox rootfs as a tarball, imported by both engines.
-if [[ ! -x "$ROOTFS/bin/busybox" ]]; then
-    note "no busybox rootfs at $ROOTFS: making one in $work/bundle"
-    "$repo_root/scripts/mkimage-busybox.sh" "$work/bundle" >/dev/null 2>&1 || die "scripts/mkimage-busybox.sh failed"
-    ROOTFS="$work/bundle/rootfs"
-fi
-tar -C "$ROOTFS" --sort=name --numeric-owner -cf "$work/rootfs.tar" .
+ensure_rootfs
 image="localhost/mrb-busybox:latest"
-mkdir -p "$mr_store" "$mr_run"
-mr import "$work/rootfs.tar" "$image" >/dev/null || die "myruntime import failed"
+import_rootfs "$image"
 
 mkdir -p "$work/pm"
 cat > "$work/pm/containers.conf" <<EOF
@@ -141,7 +106,7 @@ if [[ -z "$podman_note" ]]; then
             break
         fi
         pm system reset -f >/dev/null 2>&1 || true
-        for m in $(mounts_under "$work/pm"); do umount -l "$m" 2>/dev/null || true; done
+        umount_under "$work/pm"
     done
     if ((!podman_ok)); then
         why="$(grep -v '^[[:space:]]*$' "$work/pm-err" | tail -n 1 || true)"
