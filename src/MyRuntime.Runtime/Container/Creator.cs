@@ -43,6 +43,10 @@ public static class Creator
         }
 
         var seccomp = spec.Linux?.Seccomp is { } sc ? SeccompCompiler.Compile(sc) : null;
+        if (UserNamespaces.InInitial && !(spec.Linux?.Namespaces ?? []).Any(n => n.Type == "user"))
+        {
+            CapabilityCheck.ThrowIfUngrantable(process.Capabilities, Capabilities.BoundingSet());
+        }
 
         string executable = ProcessSettingsBuilder.ResolveIn(rootfs, process, spec.Mounts?.Select(m => m.Destination) ?? []);
         ProcessSettingsBuilder.AddHome(rootfs, process);

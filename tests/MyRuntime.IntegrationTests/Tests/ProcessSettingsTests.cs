@@ -76,6 +76,32 @@ public sealed class ProcessSettingsTests : IntegrationTest
             ? limitsLine[name.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)
             : Array.Empty<string>();
 
+    /// <summary>A runtime whose own bounding set lacks a capability (setpriv drops it, as a sandbox may) cannot hand
+    /// it on: create fails with one line, as runc's, instead of the container dying after start.</summary>
+    [Fact]
+    public void Capabilities_MissingFromTheRuntimesBoundingSet_FailCreate_LeavingNothing()
+    {
+        var bundle = Env.NewBundle().Args("sleep", "1000");
+        bundle.Process["capabilities"] = new JsonObject
+        {
+            ["bounding"] = Caps("CAP_CHOWN", "CAP_SYS_MODULE"),
+            ["effective"] = Caps("CAP_CHOWN", "CAP_SYS_MODULE"),
+            ["permitted"] = Caps("CAP_CHOWN", "CAP_SYS_MODULE"),
+        };
+        bundle.Save();
+        string id = Env.NewId();
+
+        var r = HostCommand.Run("setpriv", "--bounding-set", "-sys_module", "--inh-caps", "-all", Env.Runtime.Binary,
+            "--root", Env.Runtime.RootDir, "create", "--bundle", bundle.Dir, id);
+
+        Assert.True(r.ExitCode != 0, r.ToString());
+        Assert.Contains("capability CAP_SYS_MODULE is not in the runtime's bounding set", r.Stderr, StringComparison.Ordinal);
+        Assert.Single(r.StderrLines);
+        Assert.NotEqual(0, Env.Run("state", id).ExitCode);
+        Assert.Empty(Env.StateEntries());
+        Env.AssertNoLeftoverProcesses();
+    }
+
     [Fact]
     public void Capabilities_Root_SmallSet()
     {
