@@ -108,7 +108,7 @@ public static class RootlessSession
     private static int StartPause(string self, string runRoot, uint uid)
     {
         uint gid = Credentials.GetEgid();
-        string user = UserName(uid);
+        string user = Stats.UserNames.Host().GetValueOrDefault(uid) ?? Str(uid); // subuid lines name users
         var uids = SubIdRanges.Of("/etc/subuid", user, uid);
         var gids = SubIdRanges.Of("/etc/subgid", user, uid);
         if (uids.Count == 0 || gids.Count == 0)
@@ -223,28 +223,6 @@ public static class RootlessSession
         }
 
         return [.. env.Select(kv => $"{kv.Key}={kv.Value}")];
-    }
-
-    /// <summary>The user's name from /etc/passwd (subuid lines name users), else the number.</summary>
-    private static string UserName(uint uid)
-    {
-        string id = Str(uid);
-        try
-        {
-            foreach (string line in File.ReadLines("/etc/passwd"))
-            {
-                string[] f = line.Split(':');
-                if (f.Length > 2 && f[2] == id)
-                {
-                    return f[0];
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return id;
     }
 
     private static string Find(string program)
