@@ -11,22 +11,29 @@ internal static class SeccompConditionEmitter
 {
     public static void Emit(BpfAssembler asm, SeccompCondition c, int pass, int fail, bool wide)
     {
+        // !=, < and <= are the negations of ==, >= and >: the same test with its outcomes swapped.
+        var (op, negated) = c.Op switch
+        {
+            SeccompOp.NotEqual => (SeccompOp.Equal, true),
+            SeccompOp.Less => (SeccompOp.GreaterOrEqual, true),
+            SeccompOp.LessOrEqual => (SeccompOp.Greater, true),
+            _ => (c.Op, false),
+        };
+        if (negated)
+        {
+            (pass, fail) = (fail, pass);
+        }
+
         uint lo = (uint)(16 + (8 * c.Index)), hi = lo + 4;
         uint vLo = (uint)c.Value, vHi = (uint)(c.Value >> 32);
         int low = asm.NewLabel();
-        switch (c.Op)
+        switch (op)
         {
             case SeccompOp.Equal:
                 High(asm, wide, hi, () => asm.Branch(JumpEqual, vHi, low, fail));
                 asm.Place(low);
                 asm.Load(lo);
                 asm.Branch(JumpEqual, vLo, pass, fail);
-                break;
-            case SeccompOp.NotEqual:
-                High(asm, wide, hi, () => asm.Branch(JumpEqual, vHi, low, pass));
-                asm.Place(low);
-                asm.Load(lo);
-                asm.Branch(JumpEqual, vLo, fail, pass);
                 break;
             case SeccompOp.Greater or SeccompOp.GreaterOrEqual:
                 High(asm, wide, hi, () =>
@@ -38,19 +45,7 @@ internal static class SeccompConditionEmitter
                 });
                 asm.Place(low);
                 asm.Load(lo);
-                asm.Branch(c.Op == SeccompOp.Greater ? JumpGreater : JumpGreaterOrEqual, vLo, pass, fail);
-                break;
-            case SeccompOp.Less or SeccompOp.LessOrEqual:
-                High(asm, wide, hi, () =>
-                {
-                    int notBelow = asm.NewLabel();
-                    asm.Branch(JumpGreaterOrEqual, vHi, notBelow, pass);
-                    asm.Place(notBelow);
-                    asm.Branch(JumpEqual, vHi, low, fail);
-                });
-                asm.Place(low);
-                asm.Load(lo);
-                asm.Branch(c.Op == SeccompOp.Less ? JumpGreaterOrEqual : JumpGreater, vLo, fail, pass);
+                asm.Branch(op == SeccompOp.Greater ? JumpGreater : JumpGreaterOrEqual, vLo, pass, fail);
                 break;
             case SeccompOp.MaskedEqual:
                 uint mHi = (uint)(c.Value >> 32), wHi = (uint)(c.ValueTwo >> 32);
