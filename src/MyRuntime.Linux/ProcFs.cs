@@ -32,6 +32,14 @@ public static class ProcFs
         return fields.Length > 19 && ulong.TryParse(fields[19], out ulong start) ? (fields[0][0], start) : null;
     }
 
+    /// <summary>True while the process that had <paramref name="startTime"/> runs under <paramref name="pid"/>: not
+    /// gone, not a zombie, and not another process that reused the pid.</summary>
+    public static bool IsAlive(int pid, ulong startTime) =>
+        pid > 0 && Stat(pid) is { } st && st.StartTime == startTime && st.State is not ('Z' or 'X' or 'x');
+
+    /// <summary>This process's start time, which with its pid names it for <see cref="IsAlive"/>.</summary>
+    public static ulong OwnStartTime() => Stat(Environment.ProcessId)?.StartTime ?? 0;
+
     /// <summary>Every pid on the host whose namespace of the given kind is the one identified by inode.</summary>
     public static List<int> PidsInNamespace(string kind, ulong inode)
     {

@@ -10,7 +10,7 @@ public static class CreatorProcess
     public static void Claim(ContainerState state)
     {
         state.CreatorPid = Environment.ProcessId;
-        state.CreatorStartTime = ProcFs.Stat(Environment.ProcessId)?.StartTime ?? 0;
+        state.CreatorStartTime = ProcFs.OwnStartTime();
     }
 
     /// <summary>Marks the record complete: it no longer depends on its maker.</summary>
@@ -21,14 +21,6 @@ public static class CreatorProcess
     }
 
     /// <summary>True when the record is still being made but its maker is gone (a reused pid is not taken for it).</summary>
-    public static bool Abandoned(ContainerRecord r)
-    {
-        if (r.State.CreatorPid <= 0)
-        {
-            return false;
-        }
-
-        var stat = ProcFs.Stat(r.State.CreatorPid);
-        return stat is not { } st || st.StartTime != r.State.CreatorStartTime || st.State is 'Z' or 'X' or 'x';
-    }
+    public static bool Abandoned(ContainerRecord r) =>
+        r.State.CreatorPid > 0 && !ProcFs.IsAlive(r.State.CreatorPid, r.State.CreatorStartTime);
 }

@@ -7,18 +7,7 @@ namespace MyRuntime.Engine.Lifecycle;
 /// for it).</summary>
 public static class MonitorProcess
 {
-    public static bool IsAlive(ContainerRecord r) => IsAlive(r.State.MonitorPid, r.State.MonitorStartTime);
-
-    public static bool IsAlive(int pid, ulong startTime)
-    {
-        if (pid <= 0)
-        {
-            return false;
-        }
-
-        var stat = ProcFs.Stat(pid);
-        return stat is { } st && st.StartTime == startTime && st.State is not ('Z' or 'X' or 'x');
-    }
+    public static bool IsAlive(ContainerRecord r) => ProcFs.IsAlive(r.State.MonitorPid, r.State.MonitorStartTime);
 
     /// <summary>Waits until the monitor has exited; false when <paramref name="timeoutMs"/> passed first (-1: no limit).</summary>
     public static bool WaitExit(ContainerRecord r, int timeoutMs)

@@ -71,7 +71,7 @@ public static class ContainerMonitor
                 record = ctx.Containers.Update(id, r =>
                 {
                     r.State.MonitorPid = Environment.ProcessId;
-                    r.State.MonitorStartTime = ProcFs.Stat(Environment.ProcessId)?.StartTime ?? 0;
+                    r.State.MonitorStartTime = ProcFs.OwnStartTime();
                 });
             }
             catch (EngineException e)

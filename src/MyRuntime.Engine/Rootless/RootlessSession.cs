@@ -100,7 +100,7 @@ public static class RootlessSession
         }
 
         return f.Length == 2 && int.TryParse(f[0], out int pid) && ulong.TryParse(f[1], out ulong start)
-            && ProcFs.Stat(pid) is { State: not 'Z' } st && st.StartTime == start ? pid : null;
+            && ProcFs.IsAlive(pid, start) ? pid : null;
     }
 
     /// <summary>Starts the pause process in a new user namespace (mapped by the setuid helpers) with a mount

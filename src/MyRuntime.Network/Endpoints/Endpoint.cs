@@ -35,7 +35,6 @@ public sealed class Endpoint
         }
 
         // Gone, a zombie (its netns died with it), or another process that took the pid.
-        var stat = MyRuntime.Linux.ProcFs.Stat(Pid);
-        return stat is not { } s || s.State is 'Z' or 'X' || s.StartTime != PidStartTime;
+        return !MyRuntime.Linux.ProcFs.IsAlive(Pid, PidStartTime);
     }
 }

@@ -27,14 +27,5 @@ public static class LiveStatus
     }
 
     /// <summary>True while the container's init process (the same one, not a reused pid) has not exited.</summary>
-    public static bool IsInitAlive(ContainerState s)
-    {
-        if (s.Pid <= 0)
-        {
-            return false;
-        }
-
-        var stat = ProcFs.Stat(s.Pid);
-        return stat is { } st && st.StartTime == s.PidStartTime && st.State is not ('Z' or 'X' or 'x');
-    }
+    public static bool IsInitAlive(ContainerState s) => ProcFs.IsAlive(s.Pid, s.PidStartTime);
 }

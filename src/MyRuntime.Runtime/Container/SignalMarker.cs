@@ -18,7 +18,7 @@ internal sealed class SignalMarker : IDisposable
     public static SignalMarker Hold(StateStore store, string id)
     {
         string path = Path.Combine(store.DirOf(id), FileName);
-        ulong start = ProcFs.Stat(Environment.ProcessId)?.StartTime ?? 0;
+        ulong start = ProcFs.OwnStartTime();
         File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessId} {start}\n"));
         return new SignalMarker(path);
     }
@@ -43,7 +43,7 @@ internal sealed class SignalMarker : IDisposable
 
         if (fields.Length == 2 && int.TryParse(fields[0], CultureInfo.InvariantCulture, out int pid)
             && ulong.TryParse(fields[1], CultureInfo.InvariantCulture, out ulong start)
-            && ProcFs.Stat(pid) is { } st && st.StartTime == start && st.State is not ('Z' or 'X' or 'x'))
+            && ProcFs.IsAlive(pid, start))
         {
             return false; // still at it
         }
